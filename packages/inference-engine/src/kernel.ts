@@ -1,0 +1,75 @@
+import type { Value } from '@zai/common';
+import type { NodeIR } from '@zai/onnx-parser';
+import type { Tensor } from '@zai/tensor-core';
+
+/** A runtime value as kernels see it. `undefined` marks an omitted optional input or output. */
+export type RuntimeValue = Value<Tensor>;
+export type KernelInputs = readonly (RuntimeValue | undefined)[];
+export type KernelOutputs = readonly (RuntimeValue | undefined)[];
+
+/** What a kernel can ask of the run it is part of. */
+export interface RunContext {
+  /** A value visible from this graph: local, or from an enclosing graph (subgraph outer scope). */
+  lookup(name: string): RuntimeValue | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** A compiled (sub)graph a control-flow kernel can run: If, Loop, Scan. */
+export interface CompiledSubgraph {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(inputs: readonly (RuntimeValue | undefined)[], outer: RunContext): RuntimeValue[];
+}
+
+/**
+ * A kernel: inputs in node order, outputs in node order. Kernels are plain
+ * synchronous functions created once per node, so attribute parsing happens
+ * at session creation, not per run.
+ */
+export type Kernel = (inputs: KernelInputs, run: RunContext) => KernelOutputs;
+
+/** Creation-time view of a node: its attributes, opset and arity. */
+export interface KernelContext {
+  readonly node: NodeIR;
+  /** The opset version of the node's domain that the model imports. */
+  readonly opset: number;
+  /** A name for messages: the node's name, or op type and first output. */
+  readonly label: string;
+  has(name: string): boolean;
+  int(name: string, fallback?: number): number;
+  float(name: string, fallback?: number): number;
+  string(name: string, fallback?: string): string;
+  ints(name: string, fallback?: readonly number[]): number[];
+  floats(name: string, fallback?: readonly number[]): number[];
+  strings(name: string, fallback?: readonly string[]): string[];
+  tensor(name: string): Tensor | undefined;
+  tensors(name: string): Tensor[];
+  /** The compiled subgraph of a graph attribute. */
+  graph(name: string): CompiledSubgraph;
+  /** True when input i is given (present and not the empty name). */
+  hasInput(i: number): boolean;
+  hasOutput(i: number): boolean;
+  readonly inputCount: number;
+  readonly outputCount: number;
+  /** Throws a ValidationError naming this node. */
+  fail(message: string): never;
+}
+
+export interface OperatorDef {
+  readonly opType: string;
+  /** '' is the default ONNX domain. */
+  readonly domain: string;
+  /** Opset versions covered: '7+', '1-9', '13'. */
+  readonly versions: string;
+  create(ctx: KernelContext): Kernel;
+}
+
+/** Declares an operator; `domain` defaults to ai.onnx. */
+export function defineOp(
+  opType: string,
+  versions: string,
+  create: (ctx: KernelContext) => Kernel,
+  domain = '',
+): OperatorDef {
+  return { opType, domain, versions, create };
+}

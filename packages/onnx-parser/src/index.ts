@@ -1,0 +1,18 @@
+export { decodeValue, type ValueProtoKind } from './data-proto.js';
+export { ExternalDataResolver } from './external-data.js';
+export type {
+  AttributeIR,
+  AttributeType,
+  AttributeValue,
+  FunctionIR,
+  GraphIR,
+  ModelIR,
+  NodeIR,
+  SparseTensorIR,
+  TensorHandle,
+  TensorLocation,
+  ValueInfoIR,
+} from './ir.js';
+export { decodeModel, type LoadModelOptions, loadModel } from './load.js';
+export { decodeTensor } from './tensor-proto.js';
+export { WireReader, WireType } from './wire.js';

@@ -1,0 +1,34 @@
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { NotFoundError, ParseError } from '@zai/common';
+import { decodeModelProto } from './decode.js';
+import { ExternalDataResolver } from './external-data.js';
+import type { ModelIR } from './ir.js';
+
+export interface LoadModelOptions {
+  /** Folder that external data locations are relative to (default: the model file's folder). */
+  readonly baseDir?: string;
+}
+
+/** Reads a `.onnx` file (or bytes) into the model IR. Initializers stay undecoded until loaded. */
+export async function loadModel(source: string | Uint8Array | ArrayBuffer, options: LoadModelOptions = {}): Promise<ModelIR> {
+  if (typeof source === 'string') {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(source);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new NotFoundError(`model file '${source}' does not exist`);
+      if (code === 'EISDIR') throw new ParseError(`'${source}' is a folder, not a model file`);
+      throw new ParseError(`cannot read model file '${source}': ${(e as Error).message}`);
+    }
+    return decodeModel(bytes, { baseDir: options.baseDir ?? dirname(source) });
+  }
+  return decodeModel(source instanceof ArrayBuffer ? new Uint8Array(source) : source, options);
+}
+
+/** Decodes model bytes held in memory. External data needs `baseDir`. */
+export function decodeModel(bytes: Uint8Array, options: LoadModelOptions = {}): ModelIR {
+  const external = options.baseDir !== undefined ? new ExternalDataResolver(options.baseDir) : undefined;
+  return decodeModelProto(bytes, external);
+}

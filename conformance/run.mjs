@@ -44,7 +44,7 @@ function spawn() {
     let current;
     let timer;
     const start = () => {
-      worker = new Worker(join(here, 'worker.mjs'));
+      worker = new Worker(join(here, 'worker.mjs'), { execArgv: process.execArgv, env: process.env });
       worker.on('message', (r) => {
         clearTimeout(timer);
         results.set(r.name, r);

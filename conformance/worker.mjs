@@ -2,10 +2,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { InferenceSession } from '@zai/inference-engine';
-import { decodeValue, loadModel } from '@zai/onnx-parser';
-import { numericView } from './numeric.mjs';
 import { compareValues } from './compare.mjs';
+
+// `npm run conformance:dev` runs against the TypeScript sources through tsx, without a build.
+if (process.env.ZAI_SOURCE === '1') (await import('tsx/esm/api')).register();
+const { InferenceSession } = await import('@zai/inference-engine');
+const { decodeValue, loadModel } = await import('@zai/onnx-parser');
+const { numericView } = await import('./numeric.mjs');
 
 function kindOf(info) {
   const k = info?.type?.kind;

@@ -1,0 +1,3 @@
+import type { OperatorDef } from '../../kernel.js';
+
+export const NORM_OPS: readonly OperatorDef[] = [];

@@ -3,7 +3,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm', 'cjs'],
-  dts: true,
+  // declarations import sibling packages by name, from their built types
+  dts: { compilerOptions: { customConditions: [] } },
   sourcemap: true,
   clean: true,
   target: 'node20',

@@ -16,3 +16,6 @@ export type {
 export { decodeModel, type LoadModelOptions, loadModel } from './load.js';
 export { decodeTensor } from './tensor-proto.js';
 export { WireReader, WireType } from './wire.js';
+export { attributes, graph, model, node, tensorHandle, tensorInfo } from './build-ir.js';
+export { encodeModel, encodeTensor } from './encode.js';
+export { type ModelSummary, forEachNode, summarizeModel } from './analyze.js';

@@ -30,5 +30,7 @@ export async function loadModel(source: string | Uint8Array | ArrayBuffer, optio
 /** Decodes model bytes held in memory. External data needs `baseDir`. */
 export function decodeModel(bytes: Uint8Array, options: LoadModelOptions = {}): ModelIR {
   const external = options.baseDir !== undefined ? new ExternalDataResolver(options.baseDir) : undefined;
-  return decodeModelProto(bytes, external);
+  // a plain Uint8Array view, so byte fields (string attributes) are not Buffers when the input is one
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return decodeModelProto(view, external);
 }

@@ -77,7 +77,7 @@ export function readTensorProto(r: WireReader, external?: ExternalDataResolver):
   const base = r.base;
 
   let location: TensorLocation = { kind: 'embedded' };
-  let byteLength = fields.raw ? fields.raw[1] - fields.raw[0] : 0;
+  let byteLength = fields.raw ? fields.raw[1] - fields.raw[0] : Math.max(0, expectedBytes(type, size));
   if (dataLocation === 1) {
     if (!external) throw new ParseError(`${label} uses external data but the model was not loaded from a file`, start);
     if (!externalKeys.location) throw new ParseError(`${label} has external data without a 'location'`, start);

@@ -17,3 +17,4 @@ export {
   stridesOf,
 } from './shape.js';
 export { Tensor, allocate, isTensor, sizeOf, storageLength } from './tensor.js';
+export { decodeNpy, encodeNpy } from './npy.js';

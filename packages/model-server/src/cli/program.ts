@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+import { runInfo } from './info.js';
+import { runModel } from './run.js';
+
+declare const __ZAI_VERSION__: string | undefined;
+
+/** The `zai` command line. Only commands that work are registered. */
+export function createProgram(print: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Command {
+  const program = new Command('zai')
+    .description('Run and inspect ONNX models')
+    .version(typeof __ZAI_VERSION__ === 'string' ? __ZAI_VERSION__ : '0.1.0')
+    .showHelpAfterError();
+
+  program
+    .command('info')
+    .description('print inputs, outputs, opsets, producer, op histogram and parameter count of a model')
+    .argument('<model>', 'path to a .onnx file')
+    .option('--json', 'print the report as JSON')
+    .action(async (model: string, opts: { json?: boolean }) => print(await runInfo(model, opts)));
+
+  program
+    .command('run')
+    .description('run a model on the native backend and print or save its outputs')
+    .argument('<model>', 'path to a .onnx file')
+    .option('-i, --input <name=source...>', 'an input: name=file.npy, name=file.json or name=<inline JSON>')
+    .option('-o, --output <dir>', 'save each output as <name>.npy (or .json) in this folder')
+    .option('--json', 'print outputs as JSON')
+    .option('--full', 'print every value, not just the first 16')
+    .action(async (model: string, opts: { input?: string[]; output?: string; json?: boolean; full?: boolean }) =>
+      print(await runModel(model, opts)),
+    );
+
+  return program;
+}

@@ -18,11 +18,14 @@ function describe(v) {
 /** Returns undefined when equal, else a one-line reason. `decode(t)` gives comparable numbers for a tensor. */
 export function compareValues(actual, expected, decode, path = 'output') {
   if (expected === null || actual === null) {
-    return expected === actual ? undefined : `${path}: expected ${describe(expected)}, got ${describe(actual)}`;
+    return expected === actual
+      ? undefined
+      : `${path}: expected ${describe(expected)}, got ${describe(actual)}`;
   }
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return `${path}: expected a sequence, got ${describe(actual)}`;
-    if (actual.length !== expected.length) return `${path}: sequence length ${actual.length}, expected ${expected.length}`;
+    if (actual.length !== expected.length)
+      return `${path}: sequence length ${actual.length}, expected ${expected.length}`;
     for (let i = 0; i < expected.length; i++) {
       const r = compareValues(actual[i], expected[i], decode, `${path}[${i}]`);
       if (r) return r;

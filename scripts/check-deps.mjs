@@ -4,7 +4,7 @@
 // A package may import only packages to its left; `common` imports nothing at run time,
 // and onnxruntime-node is imported only by inference-engine's onnxruntime backend and
 // tensor-core's device probe, lazily.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -22,14 +22,16 @@ function files(dir) {
   return out;
 }
 
-const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+const importRe =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 order.forEach((pkg, i) => {
   const dir = join(root, dirOf(pkg));
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   for (const dep of Object.keys(manifest.dependencies ?? {})) {
     const j = order.indexOf(dep.replace('@zai/', ''));
-    if (dep.startsWith('@zai/') && j >= i) problems.push(`${pkg}/package.json depends on ${dep}, which is not to its left`);
+    if (dep.startsWith('@zai/') && j >= i)
+      problems.push(`${pkg}/package.json depends on ${dep}, which is not to its left`);
   }
   if (pkg === 'common' && Object.keys(manifest.dependencies ?? {}).length) {
     problems.push('common/package.json has runtime dependencies; common must import nothing');

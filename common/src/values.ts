@@ -28,7 +28,11 @@ export interface TensorLike {
 }
 
 /** A runtime value: a tensor, a sequence, a map, or an absent optional (`null`). */
-export type Value<T extends TensorLike = TensorLike> = T | Value<T>[] | Map<string | number | bigint, T> | null;
+export type Value<T extends TensorLike = TensorLike> =
+  | T
+  | Value<T>[]
+  | Map<string | number | bigint, T>
+  | null;
 
 /** Metadata of a loaded model. */
 export interface ModelMetadata {

@@ -1,1 +1,9 @@
-export { Container, ContainerError, type Lifetime, type Provider, type Resolver, type Token, token } from './container.js';
+export {
+  Container,
+  ContainerError,
+  type Lifetime,
+  type Provider,
+  type Resolver,
+  type Token,
+  token,
+} from './container.js';

@@ -27,7 +27,9 @@ describe('Container', () => {
     const a = token<string>('a');
     const b = token<string>('b');
     const missing = token<string>('logger');
-    const c = new Container().register(a, async (r) => `a(${await r.resolve(b)})`).register(b, async (r) => `b(${await r.resolve(a)})`);
+    const c = new Container()
+      .register(a, async (r) => `a(${await r.resolve(b)})`)
+      .register(b, async (r) => `b(${await r.resolve(a)})`);
     await expect(c.resolve(a)).rejects.toThrow('dependency cycle: a -> b -> a');
     const d = new Container().register(a, (r) => r.resolve(missing));
     await expect(d.resolve(a)).rejects.toThrow("no provider registered for 'logger' (needed by a)");
@@ -39,7 +41,10 @@ describe('Container', () => {
     const repo = token<string>('repo');
     const c = new Container()
       .register(db, { factory: () => 'db', dispose: () => void log.push('db') })
-      .register(repo, { factory: async (r) => `repo+${await r.resolve(db)}`, dispose: () => void log.push('repo') });
+      .register(repo, {
+        factory: async (r) => `repo+${await r.resolve(db)}`,
+        dispose: () => void log.push('repo'),
+      });
     expect(await c.resolve(repo)).toBe('repo+db');
     await c.dispose();
     expect(log).toEqual(['repo', 'db']);

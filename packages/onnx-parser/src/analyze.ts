@@ -1,12 +1,12 @@
 import type { DataType } from '@zai/common';
-import type { GraphIR, ModelIR, NodeIR } from './ir.js';
+import type { GraphIR, ModelIR, NodeIR, TensorHandle } from './ir.js';
 
 export interface ModelSummary {
   /** Nodes in the main graph and every subgraph. */
   readonly nodeCount: number;
   /** Node count per op type (`domain::Op` outside the default domain), most frequent first. */
   readonly opTypes: readonly { readonly opType: string; readonly count: number }[];
-  /** Elements in all initializers. */
+  /** Elements in all initializers and non-scalar Constant nodes. */
   readonly parameterCount: number;
   /** Initializer bytes per element type. */
   readonly weightBytes: Readonly<Partial<Record<DataType, number>>>;
@@ -34,12 +34,18 @@ export function summarizeModel(model: ModelIR): ModelSummary {
   });
   let parameterCount = 0;
   const weightBytes: Partial<Record<DataType, number>> = {};
-  for (const init of model.graph.initializers) {
+  const count = (t: TensorHandle): void => {
     let n = 1;
-    for (const d of init.dims) n *= d;
+    for (const d of t.dims) n *= d;
     parameterCount += n;
-    weightBytes[init.type] = (weightBytes[init.type] ?? 0) + init.byteLength;
-  }
+    weightBytes[t.type] = (weightBytes[t.type] ?? 0) + t.byteLength;
+  };
+  model.graph.initializers.forEach(count);
+  // exporters such as paddle2onnx store weights in Constant nodes instead of initializers
+  forEachNode(model.graph, (n) => {
+    if (n.opType !== 'Constant' || n.domain !== '') return;
+    for (const a of n.attributes) if (a.type === 'tensor' && a.value.dims.length > 0) count(a.value);
+  });
   const opTypes = [...counts]
     .map(([opType, count]) => ({ opType, count }))
     .sort((a, b) => b.count - a.count || a.opType.localeCompare(b.opType));

@@ -18,7 +18,11 @@ export function tensorHandle(name: string, t: Tensor): TensorHandle {
 }
 
 export function tensorInfo(name: string, elemType: DataType, shape?: readonly Dim[]): ValueInfoIR {
-  return { name, type: shape ? { kind: 'tensor', elemType, shape } : { kind: 'tensor', elemType }, docString: '' };
+  return {
+    name,
+    type: shape ? { kind: 'tensor', elemType, shape } : { kind: 'tensor', elemType },
+    docString: '',
+  };
 }
 
 type AttrInput = number | string | readonly number[] | readonly string[] | Tensor | GraphIR;
@@ -26,19 +30,25 @@ type AttrInput = number | string | readonly number[] | readonly string[] | Tenso
 const enc = new TextEncoder();
 
 /** Builds attributes from plain values: integers become `int`, other numbers `float`; use `{ float: x }` keys… */
-export function attributes(values: Record<string, AttrInput | { readonly floats: readonly number[] } | { readonly float: number }>): AttributeIR[] {
+export function attributes(
+  values: Record<string, AttrInput | { readonly floats: readonly number[] } | { readonly float: number }>,
+): AttributeIR[] {
   return Object.entries(values).map(([name, v]): AttributeIR => {
-    if (typeof v === 'number') return Number.isInteger(v) ? { name, type: 'int', value: v } : { name, type: 'float', value: v };
+    if (typeof v === 'number')
+      return Number.isInteger(v) ? { name, type: 'int', value: v } : { name, type: 'float', value: v };
     if (typeof v === 'string') return { name, type: 'string', value: enc.encode(v) };
     if (Array.isArray(v)) {
-      if (v.every((x) => typeof x === 'string')) return { name, type: 'strings', value: (v as string[]).map((s) => enc.encode(s)) };
+      if (v.every((x) => typeof x === 'string'))
+        return { name, type: 'strings', value: (v as string[]).map((s) => enc.encode(s)) };
       return (v as number[]).every(Number.isInteger)
         ? { name, type: 'ints', value: v as number[] }
         : { name, type: 'floats', value: v as number[] };
     }
     if (typeof v === 'object' && v !== null && 'float' in v) return { name, type: 'float', value: v.float };
-    if (typeof v === 'object' && v !== null && 'floats' in v) return { name, type: 'floats', value: v.floats };
-    if (typeof v === 'object' && v !== null && 'nodes' in v) return { name, type: 'graph', value: v as GraphIR };
+    if (typeof v === 'object' && v !== null && 'floats' in v)
+      return { name, type: 'floats', value: v.floats };
+    if (typeof v === 'object' && v !== null && 'nodes' in v)
+      return { name, type: 'graph', value: v as GraphIR };
     return { name, type: 'tensor', value: tensorHandle(name, v as Tensor) };
   });
 }
@@ -51,7 +61,16 @@ export function node(
   name = '',
   domain = '',
 ): NodeIR {
-  return { name, opType, domain, overload: '', inputs, outputs, attributes: attributes(attrs), docString: '' };
+  return {
+    name,
+    opType,
+    domain,
+    overload: '',
+    inputs,
+    outputs,
+    attributes: attributes(attrs),
+    docString: '',
+  };
 }
 
 export function graph(parts: {
@@ -76,7 +95,12 @@ export function graph(parts: {
 export function model(
   g: GraphIR,
   opsetImports: readonly OpsetImport[] = [{ domain: '', version: 21 }],
-  meta: Partial<Pick<ModelIR, 'producerName' | 'producerVersion' | 'docString' | 'metadataProps' | 'modelVersion' | 'domain'>> = {},
+  meta: Partial<
+    Pick<
+      ModelIR,
+      'producerName' | 'producerVersion' | 'docString' | 'metadataProps' | 'modelVersion' | 'domain'
+    >
+  > = {},
 ): ModelIR {
   return {
     irVersion: 10,

@@ -1,4 +1,4 @@
-import { ParseError, type Value, dataTypeFromOnnx } from '@zai/common';
+import { dataTypeFromOnnx, ParseError, type Value } from '@zai/common';
 import type { Tensor } from '@zai/tensor-core';
 import { readTensorProto } from './tensor-proto.js';
 import { WireReader, WireType } from './wire.js';
@@ -74,10 +74,12 @@ function readMap(r: WireReader): Map<string | number | bigint, Tensor> {
     else r.skip(wire);
   }
   const kt = dataTypeFromOnnx(keyType);
-  const ks: (string | number | bigint)[] = kt === 'string' ? stringKeys : kt === 'int64' || kt === 'uint64' ? keys : keys.map(Number);
-  if (ks.length !== values.length) throw new ParseError(`map has ${ks.length} keys but ${values.length} values`, start);
+  const ks: (string | number | bigint)[] =
+    kt === 'string' ? stringKeys : kt === 'int64' || kt === 'uint64' ? keys : keys.map(Number);
+  if (ks.length !== values.length)
+    throw new ParseError(`map has ${ks.length} keys but ${values.length} values`, start);
   const m = new Map<string | number | bigint, Tensor>();
-  ks.forEach((k, i) => m.set(k, values[i] as Tensor));
+  for (let i = 0; i < ks.length; i++) m.set(ks[i]!, values[i] as Tensor);
   return m;
 }
 

@@ -1,4 +1,11 @@
-import { type DataType, type Dim, type OpsetImport, ParseError, type ValueType, dataTypeFromOnnx } from '@zai/common';
+import {
+  type DataType,
+  type Dim,
+  dataTypeFromOnnx,
+  type OpsetImport,
+  ParseError,
+  type ValueType,
+} from '@zai/common';
 import type { ExternalDataResolver } from './external-data.js';
 import type {
   AttributeIR,
@@ -366,7 +373,11 @@ function readAttribute(r: WireReader, ctx: Ctx): AttributeIR {
                                   ? 'type_protos'
                                   : 'undefined';
   }
-  const extra = { name, ...(refAttrName !== undefined ? { refAttrName } : {}), ...(docString ? { docString } : {}) };
+  const extra = {
+    name,
+    ...(refAttrName !== undefined ? { refAttrName } : {}),
+    ...(docString ? { docString } : {}),
+  };
   const missing = (what: string): never => {
     throw new ParseError(`attribute '${name}' of type ${kind} has no ${what} value`, start);
   };
@@ -378,11 +389,19 @@ function readAttribute(r: WireReader, ctx: Ctx): AttributeIR {
     case 'string':
       return { ...extra, type: 'string', value: s ?? new Uint8Array(0) };
     case 'tensor':
-      return { ...extra, type: 'tensor', value: t ?? (refAttrName ? (undefined as never) : missing('tensor')) };
+      return {
+        ...extra,
+        type: 'tensor',
+        value: t ?? (refAttrName ? (undefined as never) : missing('tensor')),
+      };
     case 'graph':
       return { ...extra, type: 'graph', value: g ?? (refAttrName ? (undefined as never) : missing('graph')) };
     case 'sparse_tensor':
-      return { ...extra, type: 'sparse_tensor', value: sp ?? (refAttrName ? (undefined as never) : missing('sparse')) };
+      return {
+        ...extra,
+        type: 'sparse_tensor',
+        value: sp ?? (refAttrName ? (undefined as never) : missing('sparse')),
+      };
     case 'type_proto':
       return { ...extra, type: 'type_proto', value: tp ?? null };
     case 'floats':

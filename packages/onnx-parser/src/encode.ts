@@ -1,7 +1,7 @@
 import { ONNX_ELEMENT_TYPE, type ValueType } from '@zai/common';
 import type { Tensor } from '@zai/tensor-core';
 import type { AttributeIR, FunctionIR, GraphIR, ModelIR, NodeIR, TensorHandle, ValueInfoIR } from './ir.js';
-import { WireWriter, utf8 } from './wire-writer.js';
+import { utf8, WireWriter } from './wire-writer.js';
 
 // Field numbers are onnx.proto's; see decode.ts for the reading side.
 
@@ -119,7 +119,10 @@ function writeAttribute(w: WireWriter, a: AttributeIR): void {
   }
 }
 
-function writeSparse(w: WireWriter, s: { values: TensorHandle; indices: TensorHandle; dims: readonly number[] }): void {
+function writeSparse(
+  w: WireWriter,
+  s: { values: TensorHandle; indices: TensorHandle; dims: readonly number[] },
+): void {
   w.messageField(1, (m) => writeTensor(m, s.values.loadSync(), s.values.name));
   w.messageField(2, (m) => writeTensor(m, s.indices.loadSync(), s.indices.name));
   for (const d of s.dims) w.tag(3, 0).varint(d);

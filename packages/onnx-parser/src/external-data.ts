@@ -23,7 +23,9 @@ export class ExternalDataResolver {
   resolvePath(location: string, label: string): string {
     if (location.includes('\0')) throw new ParseError(`${label}: external data location contains a NUL byte`);
     if (isAbsolute(location) || /^[a-zA-Z]:[\\/]/.test(location) || location.startsWith('\\')) {
-      throw new ParseError(`${label}: external data location '${location}' is absolute; it must be relative to the model`);
+      throw new ParseError(
+        `${label}: external data location '${location}' is absolute; it must be relative to the model`,
+      );
     }
     const full = resolve(this.baseDir, location);
     if (!inside(this.baseDir, full)) {
@@ -35,7 +37,9 @@ export class ExternalDataResolver {
   private checkReal(full: string, real: string, location: string, label: string): void {
     this.realBase ??= realpathSync(this.baseDir);
     if (!inside(this.realBase, real)) {
-      throw new ParseError(`${label}: external data location '${location}' is a link that leads outside the model's folder`);
+      throw new ParseError(
+        `${label}: external data location '${location}' is a link that leads outside the model's folder`,
+      );
     }
     void full;
   }
@@ -95,7 +99,9 @@ export class ExternalDataResolver {
 
   private checkRange(loc: External, fileSize: number, label: string, expected: number): number {
     if (loc.offset > fileSize) {
-      throw new ParseError(`${label}: external data offset ${loc.offset} is past the end of '${loc.path}' (${fileSize} bytes)`);
+      throw new ParseError(
+        `${label}: external data offset ${loc.offset} is past the end of '${loc.path}' (${fileSize} bytes)`,
+      );
     }
     const length = loc.length ?? (expected >= 0 ? expected : fileSize - loc.offset);
     if (loc.offset + length > fileSize) {
@@ -104,7 +110,9 @@ export class ExternalDataResolver {
       );
     }
     if (expected >= 0 && length !== expected) {
-      throw new ParseError(`${label}: external data length ${length} does not match the ${expected} bytes its type and dims need`);
+      throw new ParseError(
+        `${label}: external data length ${length} does not match the ${expected} bytes its type and dims need`,
+      );
     }
     return length;
   }

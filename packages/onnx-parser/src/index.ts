@@ -1,4 +1,7 @@
+export { forEachNode, type ModelSummary, summarizeModel } from './analyze.js';
+export { attributes, graph, model, node, tensorHandle, tensorInfo } from './build-ir.js';
 export { decodeValue, type ValueProtoKind } from './data-proto.js';
+export { encodeModel, encodeTensor } from './encode.js';
 export { ExternalDataResolver } from './external-data.js';
 export type {
   AttributeIR,
@@ -16,6 +19,3 @@ export type {
 export { decodeModel, type LoadModelOptions, loadModel } from './load.js';
 export { decodeTensor } from './tensor-proto.js';
 export { WireReader, WireType } from './wire.js';
-export { attributes, graph, model, node, tensorHandle, tensorInfo } from './build-ir.js';
-export { encodeModel, encodeTensor } from './encode.js';
-export { type ModelSummary, forEachNode, summarizeModel } from './analyze.js';

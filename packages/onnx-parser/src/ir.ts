@@ -4,7 +4,13 @@ import type { Tensor } from '@zai/tensor-core';
 /** Where a tensor's bytes live when they are not decoded yet. */
 export type TensorLocation =
   | { readonly kind: 'embedded' }
-  | { readonly kind: 'external'; readonly path: string; readonly offset: number; readonly length: number | undefined; readonly checksum?: string };
+  | {
+      readonly kind: 'external';
+      readonly path: string;
+      readonly offset: number;
+      readonly length: number | undefined;
+      readonly checksum?: string;
+    };
 
 /**
  * An initializer: its name, type and dims are known at once; its bytes are

@@ -11,7 +11,10 @@ export interface LoadModelOptions {
 }
 
 /** Reads a `.onnx` file (or bytes) into the model IR. Initializers stay undecoded until loaded. */
-export async function loadModel(source: string | Uint8Array | ArrayBuffer, options: LoadModelOptions = {}): Promise<ModelIR> {
+export async function loadModel(
+  source: string | Uint8Array | ArrayBuffer,
+  options: LoadModelOptions = {},
+): Promise<ModelIR> {
   if (typeof source === 'string') {
     let bytes: Uint8Array;
     try {

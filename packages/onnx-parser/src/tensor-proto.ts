@@ -1,8 +1,8 @@
-import { DATA_TYPE_BITS, type DataType, ParseError, dataTypeFromOnnx } from '@zai/common';
-import { Tensor, allocate, sizeOf, storageLength } from '@zai/tensor-core';
+import { DATA_TYPE_BITS, type DataType, dataTypeFromOnnx, ParseError } from '@zai/common';
+import { allocate, sizeOf, storageLength, Tensor } from '@zai/tensor-core';
 import type { ExternalDataResolver } from './external-data.js';
 import type { TensorHandle, TensorLocation } from './ir.js';
-import { WireReader, WireType, decodeUtf8 } from './wire.js';
+import { decodeUtf8, WireReader, WireType } from './wire.js';
 
 /** Byte ranges of a TensorProto's payload fields, found in one pass, decoded on demand. */
 interface PayloadFields {
@@ -70,7 +70,8 @@ export function readTensorProto(r: WireReader, external?: ExternalDataResolver):
   for (const d of dims) {
     if (d < 0) throw new ParseError(`${label} has negative dimension ${d}`, start);
     n *= d;
-    if (n > Number.MAX_SAFE_INTEGER) throw new ParseError(`${label} has an element count that overflows`, start);
+    if (n > Number.MAX_SAFE_INTEGER)
+      throw new ParseError(`${label} has an element count that overflows`, start);
   }
   const size = n;
   const bytes = r.bytes;
@@ -79,11 +80,16 @@ export function readTensorProto(r: WireReader, external?: ExternalDataResolver):
   let location: TensorLocation = { kind: 'embedded' };
   let byteLength = fields.raw ? fields.raw[1] - fields.raw[0] : Math.max(0, expectedBytes(type, size));
   if (dataLocation === 1) {
-    if (!external) throw new ParseError(`${label} uses external data but the model was not loaded from a file`, start);
-    if (!externalKeys.location) throw new ParseError(`${label} has external data without a 'location'`, start);
-    const offset = externalKeys.offset === undefined ? 0 : parseExternalInt(externalKeys.offset, label, 'offset', start);
+    if (!external)
+      throw new ParseError(`${label} uses external data but the model was not loaded from a file`, start);
+    if (!externalKeys.location)
+      throw new ParseError(`${label} has external data without a 'location'`, start);
+    const offset =
+      externalKeys.offset === undefined ? 0 : parseExternalInt(externalKeys.offset, label, 'offset', start);
     const length =
-      externalKeys.length === undefined ? undefined : parseExternalInt(externalKeys.length, label, 'length', start);
+      externalKeys.length === undefined
+        ? undefined
+        : parseExternalInt(externalKeys.length, label, 'length', start);
     location = {
       kind: 'external',
       path: externalKeys.location,
@@ -125,7 +131,8 @@ export function readTensorProto(r: WireReader, external?: ExternalDataResolver):
 }
 
 function parseExternalInt(v: string, label: string, key: string, at: number): number {
-  if (!/^\d+$/.test(v)) throw new ParseError(`${label}: external data ${key} '${v}' is not a non-negative integer`, at);
+  if (!/^\d+$/.test(v))
+    throw new ParseError(`${label}: external data ${key} '${v}' is not a non-negative integer`, at);
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw new ParseError(`${label}: external data ${key} ${v} is too large`, at);
   return n;
@@ -174,7 +181,10 @@ function decodePayload(
   if (raw) {
     const need = expectedBytes(type, size);
     if (raw.length !== need) {
-      throw new ParseError(`${label}: raw_data has ${raw.length} bytes, ${type} [${dims.join(',')}] needs ${need}`, base);
+      throw new ParseError(
+        `${label}: raw_data has ${raw.length} bytes, ${type} [${dims.join(',')}] needs ${need}`,
+        base,
+      );
     }
     // copy into an aligned buffer: the source offset is rarely a multiple of the element size
     new Uint8Array(out.buffer as ArrayBuffer, out.byteOffset, need).set(raw);
@@ -185,12 +195,16 @@ function decodePayload(
   const n = storageLength(type, size);
   if (values.length === 0 && size === 0) return new Tensor(type, out, dims);
   if (values.length !== n) {
-    throw new ParseError(`${label}: ${values.length} values in typed fields for ${type} [${dims.join(',')}] (needs ${n})`, base);
+    throw new ParseError(
+      `${label}: ${values.length} values in typed fields for ${type} [${dims.join(',')}] (needs ${n})`,
+      base,
+    );
   }
   const dst = out as unknown as { [i: number]: number | bigint };
   if (type === 'int64') for (let i = 0; i < n; i++) dst[i] = BigInt.asIntN(64, toBig(values[i]!));
   else if (type === 'uint64') for (let i = 0; i < n; i++) dst[i] = BigInt.asUintN(64, toBig(values[i]!));
-  else if (type === 'uint32') for (let i = 0; i < n; i++) dst[i] = Number(BigInt.asUintN(32, toBig(values[i]!)));
+  else if (type === 'uint32')
+    for (let i = 0; i < n; i++) dst[i] = Number(BigInt.asUintN(32, toBig(values[i]!)));
   else for (let i = 0; i < n; i++) dst[i] = Number(values[i]!);
   return new Tensor(type, out, dims);
 }
@@ -200,7 +214,12 @@ function toBig(v: number | bigint): bigint {
 }
 
 /** Decodes float_data / int32_data / int64_data / double_data / uint64_data occurrences in order. */
-function readTypedFields(fields: PayloadFields, bytes: Uint8Array, base: number, label: string): (number | bigint)[] {
+function readTypedFields(
+  fields: PayloadFields,
+  bytes: Uint8Array,
+  base: number,
+  label: string,
+): (number | bigint)[] {
   const out: (number | bigint)[] = [];
   for (const f of fields.typed) {
     const r = new WireReader(bytes, f.start, f.end, base);
@@ -228,7 +247,8 @@ function readTypedFields(fields: PayloadFields, bytes: Uint8Array, base: number,
       }
     };
     const expected = f.field === 4 ? WireType.I32 : f.field === 10 ? WireType.I64 : WireType.Varint;
-    if (!packed && f.wire !== expected) r.fail(`${label}: typed data field ${f.field} has wire type ${f.wire}`);
+    if (!packed && f.wire !== expected)
+      r.fail(`${label}: typed data field ${f.field} has wire type ${f.wire}`);
     if (packed) while (r.pos < end) out.push(one());
     else out.push(one());
   }

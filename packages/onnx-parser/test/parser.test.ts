@@ -1,22 +1,22 @@
-import { mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParseError } from '@zai/common';
 import { Tensor } from '@zai/tensor-core';
 import { describe, expect, it } from 'vitest';
 import {
-  type GraphIR,
-  type ModelIR,
-  WireReader,
   decodeModel,
   decodeTensor,
   encodeModel,
   encodeTensor,
+  type GraphIR,
   graph,
   loadModel,
+  type ModelIR,
   model,
   node,
   tensorInfo,
+  WireReader,
 } from '../src/index.js';
 
 const cases = new URL('../../../../shared/onnx-backend-tests/node/', import.meta.url).pathname;
@@ -30,17 +30,28 @@ function snapshot(m: ModelIR): unknown {
     nodes: x.nodes.map((n) => ({
       ...n,
       attributes: n.attributes.map((a) =>
-        a.type === 'graph' ? { ...a, value: g(a.value) } : a.type === 'tensor' ? { ...a, value: Array.from(a.value.loadSync().data as ArrayLike<unknown>) } : a,
+        a.type === 'graph'
+          ? { ...a, value: g(a.value) }
+          : a.type === 'tensor'
+            ? { ...a, value: Array.from(a.value.loadSync().data as ArrayLike<unknown>) }
+            : a,
       ),
     })),
-    inits: x.initializers.map((i) => [i.name, i.type, i.dims, Array.from(i.loadSync().data as ArrayLike<unknown>)]),
+    inits: x.initializers.map((i) => [
+      i.name,
+      i.type,
+      i.dims,
+      Array.from(i.loadSync().data as ArrayLike<unknown>),
+    ]),
   });
   return { ...m, graph: g(m.graph), functions: m.functions.length };
 }
 
 describe('decodeModel / encodeModel', () => {
   it('round-trips every 25th conformance model to the same IR', () => {
-    const names = readdirSync(cases).sort().filter((_, i) => i % 25 === 0);
+    const names = readdirSync(cases)
+      .sort()
+      .filter((_, i) => i % 25 === 0);
     expect(names.length).toBeGreaterThan(60);
     for (const name of names) {
       const bytes = readFileSync(join(cases, name, 'model.onnx'));
@@ -56,7 +67,9 @@ describe('decodeModel / encodeModel', () => {
     const conv = m.graph.nodes[0]!;
     expect(conv.opType).toBe('Conv');
     expect(conv.attributes.find((a) => a.name === 'strides')).toMatchObject({ type: 'ints', value: [2, 2] });
-    const x = decodeTensor(readFileSync(join(cases, 'test_conv_with_strides_padding', 'test_data_set_0', 'input_0.pb')));
+    const x = decodeTensor(
+      readFileSync(join(cases, 'test_conv_with_strides_padding', 'test_data_set_0', 'input_0.pb')),
+    );
     expect(x.type).toBe('float32');
     expect(x.dims).toEqual([1, 1, 7, 5]);
   });
@@ -97,7 +110,6 @@ describe('bad input', () => {
       } catch (e) {
         expect(e).toBeInstanceOf(ParseError);
         expect((e as ParseError).offset).toBeGreaterThanOrEqual(0);
-        continue;
       }
       // some prefixes end exactly at a field boundary and still decode; that is fine
     }
@@ -142,7 +154,20 @@ describe('external data', () => {
       const msg = [0x0a, kb.length, ...kb, 0x12, vb.length, ...vb];
       return [0x6a, msg.length, ...msg]; // external_data = 13
     };
-    const t = [0x08, 0x02, 0x10, 0x01, 0x42, 0x01, 0x77, ...kv('location', location), ...kv('offset', String(offset)), ...kv('length', String(length)), 0x70, 0x01];
+    const t = [
+      0x08,
+      0x02,
+      0x10,
+      0x01,
+      0x42,
+      0x01,
+      0x77,
+      ...kv('location', location),
+      ...kv('offset', String(offset)),
+      ...kv('length', String(length)),
+      0x70,
+      0x01,
+    ];
     const g = [0x2a, t.length, ...t];
     return Uint8Array.from([0x3a, g.length, ...g]);
   }

@@ -1,5 +1,5 @@
 import { type DataType, InvalidArgumentError } from '@zai/common';
-import { Tensor, allocate, sizeOf } from './tensor.js';
+import { allocate, sizeOf, Tensor } from './tensor.js';
 
 // NumPy's .npy format (version 1.0/2.0/3.0): magic, header length, a Python
 // dict literal header, then the raw little-endian C-order data.
@@ -41,8 +41,10 @@ export function decodeNpy(bytes: Uint8Array, label = 'npy'): Tensor {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !fortran || shapeText === undefined) throw new InvalidArgumentError(`${label}: malformed header ${header.trim()}`);
-  if (fortran === 'True') throw new InvalidArgumentError(`${label}: Fortran-ordered arrays are not supported`);
+  if (!descr || !fortran || shapeText === undefined)
+    throw new InvalidArgumentError(`${label}: malformed header ${header.trim()}`);
+  if (fortran === 'True')
+    throw new InvalidArgumentError(`${label}: Fortran-ordered arrays are not supported`);
   const type = FROM_DESCR.get(descr);
   if (!type) throw new InvalidArgumentError(`${label}: dtype '${descr}' is not supported`);
   const dims = shapeText
@@ -54,7 +56,9 @@ export function decodeNpy(bytes: Uint8Array, label = 'npy'): Tensor {
   const out = allocate(type, size) as Exclude<ReturnType<typeof allocate>, string[]>;
   const body = bytes.subarray(start + headerLen);
   if (body.length < out.byteLength) {
-    throw new InvalidArgumentError(`${label}: ${body.length} data bytes, [${dims}] ${type} needs ${out.byteLength}`);
+    throw new InvalidArgumentError(
+      `${label}: ${body.length} data bytes, [${dims}] ${type} needs ${out.byteLength}`,
+    );
   }
   new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(body.subarray(0, out.byteLength));
   return new Tensor(type, out, dims);

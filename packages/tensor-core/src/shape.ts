@@ -79,11 +79,7 @@ export function collapseBroadcast(
     const d = outDims[i]!;
     if (d === 1) continue;
     const n = dims.length;
-    if (
-      n > 0 &&
-      a[n - 1] === aStrides[i]! * d &&
-      b[n - 1] === bStrides[i]! * d
-    ) {
+    if (n > 0 && a[n - 1] === aStrides[i]! * d && b[n - 1] === bStrides[i]! * d) {
       dims[n - 1]! *= d;
       a[n - 1] = aStrides[i]!;
       b[n - 1] = bStrides[i]!;

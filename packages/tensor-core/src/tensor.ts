@@ -88,8 +88,16 @@ export class Tensor<T extends DataType = DataType> implements TensorLike {
   readonly dims: readonly number[];
   readonly size: number;
 
-  constructor(type: T, data: DataTypeStorage[T] | readonly number[] | readonly bigint[], dims?: readonly number[]);
-  constructor(type: T, data: DataTypeStorage[T] | readonly number[] | readonly bigint[], dims?: readonly number[]) {
+  constructor(
+    type: T,
+    data: DataTypeStorage[T] | readonly number[] | readonly bigint[],
+    dims?: readonly number[],
+  );
+  constructor(
+    type: T,
+    data: DataTypeStorage[T] | readonly number[] | readonly bigint[],
+    dims?: readonly number[],
+  ) {
     let storage = data as DataTypeStorage[T];
     if (!checkStorage(type, data)) {
       if (Array.isArray(data)) storage = fromArray(type, data);
@@ -102,7 +110,8 @@ export class Tensor<T extends DataType = DataType> implements TensorLike {
     const size = dims ? sizeOf(dims) : storage.length;
     const d = dims ? dims.slice() : [storage.length];
     for (const x of d) {
-      if (!Number.isInteger(x) || x < 0) throw new InvalidArgumentError(`Tensor: invalid dimension ${x} in [${d}]`);
+      if (!Number.isInteger(x) || x < 0)
+        throw new InvalidArgumentError(`Tensor: invalid dimension ${x} in [${d}]`);
     }
     const expected = storageLength(type, size);
     if (storage.length !== expected) {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type DataType, InvalidArgumentError, NotFoundError, type ValueMetadata } from '@zai/common';
-import { Tensor, decodeNpy, float32ArrayToBfloat16, float32ArrayToFloat16 } from '@zai/tensor-core';
+import { decodeNpy, float32ArrayToBfloat16, float32ArrayToFloat16, Tensor } from '@zai/tensor-core';
 
 type Nested = number | boolean | string | Nested[];
 
@@ -15,12 +15,15 @@ function flatten(value: Nested, label: string): { values: (number | boolean | st
   const values: (number | boolean | string)[] = [];
   const walk = (v: Nested, depth: number): void => {
     if (depth === dims.length) {
-      if (Array.isArray(v)) throw new InvalidArgumentError(`${label}: ragged nested array (too deep at depth ${depth})`);
+      if (Array.isArray(v))
+        throw new InvalidArgumentError(`${label}: ragged nested array (too deep at depth ${depth})`);
       values.push(v);
       return;
     }
     if (!Array.isArray(v) || v.length !== dims[depth]) {
-      throw new InvalidArgumentError(`${label}: ragged nested array (expected ${dims[depth]} items at depth ${depth})`);
+      throw new InvalidArgumentError(
+        `${label}: ragged nested array (expected ${dims[depth]} items at depth ${depth})`,
+      );
     }
     for (const x of v) walk(x, depth + 1);
   };
@@ -29,11 +32,17 @@ function flatten(value: Nested, label: string): { values: (number | boolean | st
 }
 
 /** Builds a tensor of `type` from plain JSON values. */
-export function tensorFromValues(type: DataType, values: readonly (number | boolean | string)[], dims: readonly number[], label: string): Tensor {
+export function tensorFromValues(
+  type: DataType,
+  values: readonly (number | boolean | string)[],
+  dims: readonly number[],
+  label: string,
+): Tensor {
   const nums = () =>
     values.map((v, i) => {
       const n = typeof v === 'boolean' ? Number(v) : typeof v === 'string' ? Number(v) : v;
-      if (typeof n !== 'number' || Number.isNaN(n) && v !== 'NaN') throw new InvalidArgumentError(`${label}: element ${i} (${JSON.stringify(v)}) is not a number`);
+      if (typeof n !== 'number' || (Number.isNaN(n) && v !== 'NaN'))
+        throw new InvalidArgumentError(`${label}: element ${i} (${JSON.stringify(v)}) is not a number`);
       return n;
     });
   switch (type) {
@@ -41,7 +50,11 @@ export function tensorFromValues(type: DataType, values: readonly (number | bool
       return new Tensor('string', values.map(String), dims);
     case 'int64':
     case 'uint64':
-      return new Tensor(type, values.map((v) => BigInt(typeof v === 'boolean' ? Number(v) : v)), dims);
+      return new Tensor(
+        type,
+        values.map((v) => BigInt(typeof v === 'boolean' ? Number(v) : v)),
+        dims,
+      );
     case 'float16':
       return new Tensor('float16', float32ArrayToFloat16(nums()), dims);
     case 'bfloat16':
@@ -57,7 +70,9 @@ export function tensorFromValues(type: DataType, values: readonly (number | bool
     case 'uint32':
       return new Tensor(type, nums(), dims);
     default:
-      throw new InvalidArgumentError(`${label}: JSON input of type ${type} is not supported; use a .npy file`);
+      throw new InvalidArgumentError(
+        `${label}: JSON input of type ${type} is not supported; use a .npy file`,
+      );
   }
 }
 
@@ -82,12 +97,15 @@ export function tensorFromJson(json: unknown, declared: DataType | undefined, la
     if (!('data' in o)) throw new InvalidArgumentError(`${label}: JSON object input needs a "data" field`);
     data = o.data;
   }
-  if (!type) throw new InvalidArgumentError(`${label}: the element type is unknown; give {"type": ..., "data": ...}`);
+  if (!type)
+    throw new InvalidArgumentError(`${label}: the element type is unknown; give {"type": ..., "data": ...}`);
   const flat = flatten(data as Nested, label);
   const shape = dims ?? flat.dims;
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== flat.values.length) {
-    throw new InvalidArgumentError(`${label}: ${flat.values.length} values do not fill dims [${shape.join(',')}] (${size} elements)`);
+    throw new InvalidArgumentError(
+      `${label}: ${flat.values.length} values do not fill dims [${shape.join(',')}] (${size} elements)`,
+    );
   }
   return tensorFromValues(type, flat.values, shape, label);
 }
@@ -95,12 +113,17 @@ export function tensorFromJson(json: unknown, declared: DataType | undefined, la
 /** Reads `name=path.npy|path.json|<inline JSON>` into a named tensor for `zai run`. */
 export async function readInputArg(arg: string, inputs: readonly ValueMetadata[]): Promise<[string, Tensor]> {
   const eq = arg.indexOf('=');
-  if (eq <= 0) throw new InvalidArgumentError(`--input '${arg}' must look like name=file.npy, name=file.json or name='[1,2]'`);
+  if (eq <= 0)
+    throw new InvalidArgumentError(
+      `--input '${arg}' must look like name=file.npy, name=file.json or name='[1,2]'`,
+    );
   const name = arg.slice(0, eq);
   const source = arg.slice(eq + 1);
   const meta = inputs.find((i) => i.name === name);
   if (!meta) {
-    throw new InvalidArgumentError(`--input '${name}': the model has no such input (inputs: ${inputs.map((i) => i.name).join(', ')})`);
+    throw new InvalidArgumentError(
+      `--input '${name}': the model has no such input (inputs: ${inputs.map((i) => i.name).join(', ')})`,
+    );
   }
   const declared = meta.type?.kind === 'tensor' ? meta.type.elemType : undefined;
   const label = `input '${name}'`;
@@ -112,7 +135,14 @@ export async function readInputArg(arg: string, inputs: readonly ValueMetadata[]
     throw new NotFoundError(`${label}: file '${source}' does not exist`);
   }
   if (source.endsWith('.npy')) return [name, decodeNpy(bytes, `${label} (${source})`)];
-  return [name, tensorFromJson(parseJson(new TextDecoder().decode(bytes), `${label} (${source})`), declared, `${label} (${source})`)];
+  return [
+    name,
+    tensorFromJson(
+      parseJson(new TextDecoder().decode(bytes), `${label} (${source})`),
+      declared,
+      `${label} (${source})`,
+    ),
+  ];
 }
 
 function parseJson(text: string, label: string): unknown {

@@ -5,7 +5,9 @@ import { runModel } from './run.js';
 declare const __ZAI_VERSION__: string | undefined;
 
 /** The `zai` command line. Only commands that work are registered. */
-export function createProgram(print: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Command {
+export function createProgram(
+  print: (text: string) => void = (t) => process.stdout.write(`${t}\n`),
+): Command {
   const program = new Command('zai')
     .description('Run and inspect ONNX models')
     .version(typeof __ZAI_VERSION__ === 'string' ? __ZAI_VERSION__ : '0.1.0')
@@ -26,8 +28,9 @@ export function createProgram(print: (text: string) => void = (t) => process.std
     .option('-o, --output <dir>', 'save each output as <name>.npy (or .json) in this folder')
     .option('--json', 'print outputs as JSON')
     .option('--full', 'print every value, not just the first 16')
-    .action(async (model: string, opts: { input?: string[]; output?: string; json?: boolean; full?: boolean }) =>
-      print(await runModel(model, opts)),
+    .action(
+      async (model: string, opts: { input?: string[]; output?: string; json?: boolean; full?: boolean }) =>
+        print(await runModel(model, opts)),
     );
 
   return program;

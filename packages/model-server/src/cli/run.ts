@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Value } from '@zai/common';
 import { InferenceSession } from '@zai/inference-engine';
-import { type Tensor, bfloat16ToNumber, encodeNpy, float16ToNumber, isTensor } from '@zai/tensor-core';
+import { bfloat16ToNumber, encodeNpy, float16ToNumber, isTensor, type Tensor } from '@zai/tensor-core';
 import { readInputArg } from './inputs.js';
 
 export interface RunCommandOptions {
@@ -36,7 +36,8 @@ function formatValue(name: string, v: Value<Tensor>, full: boolean): string {
   if (!isTensor(v)) return `${name}: ${JSON.stringify(toJson(v))}`;
   const values = plainValues(v);
   const shown = full ? values : values.slice(0, 16);
-  const fmt = (x: number | string | boolean) => (typeof x === 'number' && !Number.isInteger(x) ? Number(x.toPrecision(6)) : x);
+  const fmt = (x: number | string | boolean) =>
+    typeof x === 'number' && !Number.isInteger(x) ? Number(x.toPrecision(6)) : x;
   const more = values.length > shown.length ? `, … (${values.length - shown.length} more)` : '';
   return `${name}: ${v.type}[${v.dims.join(',')}] [${shown.map(fmt).join(', ')}${more}]`;
 }
@@ -61,13 +62,17 @@ export async function runModel(file: string, options: RunCommandOptions): Promis
       await mkdir(options.output, { recursive: true });
       for (const [name, v] of Object.entries(outputs)) {
         const safe = name.replace(/[^\w.-]/g, '_');
-        if (isTensor(v) && v.type !== 'string') await writeFile(join(options.output, `${safe}.npy`), encodeNpy(v));
+        if (isTensor(v) && v.type !== 'string')
+          await writeFile(join(options.output, `${safe}.npy`), encodeNpy(v));
         else await writeFile(join(options.output, `${safe}.json`), JSON.stringify(toJson(v)));
       }
     }
-    if (options.json) return JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, toJson(v)])));
+    if (options.json)
+      return JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, toJson(v)])));
     const lines = Object.entries(outputs).map(([k, v]) => formatValue(k, v, options.full ?? false));
-    lines.push(`(${ms.toFixed(1)} ms, native backend${options.output ? `; saved to ${options.output}` : ''})`);
+    lines.push(
+      `(${ms.toFixed(1)} ms, native backend${options.output ? `; saved to ${options.output}` : ''})`,
+    );
     return lines.join('\n');
   } finally {
     await session.release();

@@ -1,11 +1,11 @@
 import { type DataType, TypeMismatchError } from '@zai/common';
 import {
-  Tensor,
   allocate,
   broadcastShapes,
   broadcastStrides,
   collapseBroadcast,
   sizeOf,
+  Tensor,
 } from '@zai/tensor-core';
 import type { Kernel, KernelContext, KernelInputs } from '../../kernel.js';
 import { floatData, floatTensor, isHalf } from './float-io.js';
@@ -32,7 +32,13 @@ const binaryCache = new Map<string, BinaryLoop>();
 export function unaryLoop(expr: string): UnaryLoop {
   let f = unaryCache.get(expr);
   if (!f) {
-    f = new Function('X', 'O', 'n', 'p', `for (let i = 0; i < n; i++) { const x = X[i]; O[i] = ${expr}; }`) as UnaryLoop;
+    f = new Function(
+      'X',
+      'O',
+      'n',
+      'p',
+      `for (let i = 0; i < n; i++) { const x = X[i]; O[i] = ${expr}; }`,
+    ) as UnaryLoop;
     unaryCache.set(expr, f);
   }
   return f;
@@ -84,7 +90,10 @@ export interface UnarySpec {
 const INT_TYPES = new Set<DataType>(['int8', 'int16', 'int32', 'uint8', 'uint16', 'uint32']);
 const BIG_TYPES = new Set<DataType>(['int64', 'uint64']);
 
-function pick(spec: { float?: string; int?: string; bigint?: string; bool?: string }, type: DataType): string | undefined {
+function pick(
+  spec: { float?: string; int?: string; bigint?: string; bool?: string },
+  type: DataType,
+): string | undefined {
   if (type === 'float32' || type === 'float64' || isHalf(type)) return spec.float;
   if (INT_TYPES.has(type)) return spec.int;
   if (BIG_TYPES.has(type)) return spec.bigint;
@@ -99,7 +108,8 @@ export function unary(spec: UnarySpec): (ctx: KernelContext) => Kernel {
     return (inputs: KernelInputs) => {
       const x = inputs[0] as Tensor;
       const expr = pick(spec, x.type);
-      if (expr === undefined) throw new TypeMismatchError(`${ctx.node.opType} does not support ${x.type} input`);
+      if (expr === undefined)
+        throw new TypeMismatchError(`${ctx.node.opType} does not support ${x.type} input`);
       const loop = unaryLoop(expr);
       const outType = spec.outType ?? x.type;
       if (isHalf(x.type)) {
@@ -157,17 +167,23 @@ export function binary(spec: BinarySpec): (ctx: KernelContext) => Kernel {
       const a = inputs[0] as Tensor;
       const b = inputs[1] as Tensor;
       if (!spec.mixedTypes && a.type !== b.type) {
-        throw new TypeMismatchError(`${ctx.node.opType} inputs have different types: ${a.type} and ${b.type}`);
+        throw new TypeMismatchError(
+          `${ctx.node.opType} inputs have different types: ${a.type} and ${b.type}`,
+        );
       }
       const expr = a.type === 'string' ? spec.string : pick(spec, a.type);
-      if (expr === undefined) throw new TypeMismatchError(`${ctx.node.opType} does not support ${a.type} inputs`);
+      if (expr === undefined)
+        throw new TypeMismatchError(`${ctx.node.opType} does not support ${a.type} inputs`);
       return [broadcastBinary(a, b, expr, spec.outType ?? a.type, p)];
     };
   };
 }
 
 /** Folds a variadic op (Sum, Max, Min, Mean) pairwise with broadcasting. */
-export function variadic(spec: BinarySpec, finish?: (acc: Tensor, count: number) => Tensor): (ctx: KernelContext) => Kernel {
+export function variadic(
+  spec: BinarySpec,
+  finish?: (acc: Tensor, count: number) => Tensor,
+): (ctx: KernelContext) => Kernel {
   return (ctx) => {
     const pair = binary(spec)(ctx);
     return (inputs, run) => {

@@ -1,10 +1,10 @@
 import type { DataType } from '@zai/common';
 import {
-  Tensor,
   bfloat16ArrayToFloat32,
   float16ArrayToFloat32,
   float32ArrayToBfloat16,
   float32ArrayToFloat16,
+  Tensor,
 } from '@zai/tensor-core';
 
 /** Element types whose kernels compute in float32 and store in 16 bits. */
@@ -30,7 +30,11 @@ export function floatBuffer(type: DataType, size: number): Float32Array | Float6
 }
 
 /** Wraps float compute results as a tensor of `type`, encoding 16-bit floats. */
-export function floatTensor(type: DataType, values: Float32Array | Float64Array, dims: readonly number[]): Tensor {
+export function floatTensor(
+  type: DataType,
+  values: Float32Array | Float64Array,
+  dims: readonly number[],
+): Tensor {
   if (type === 'float16') return new Tensor('float16', float32ArrayToFloat16(values), dims);
   if (type === 'bfloat16') return new Tensor('bfloat16', float32ArrayToBfloat16(values), dims);
   if (type === 'float64') {

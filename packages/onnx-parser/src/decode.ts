@@ -6,6 +6,7 @@ import {
   ParseError,
   type ValueType,
 } from '@zai/common';
+import type { ByteSource } from './byte-source.js';
 import type { ExternalDataResolver } from './external-data.js';
 import type {
   AttributeIR,
@@ -25,10 +26,10 @@ interface Ctx {
   readonly external: ExternalDataResolver | undefined;
 }
 
-/** Decodes a serialized ModelProto held in memory. */
-export function decodeModelProto(bytes: Uint8Array, external?: ExternalDataResolver): ModelIR {
-  if (bytes.length === 0) throw new ParseError('the model file is empty', 0);
-  const r = new WireReader(bytes);
+/** Decodes a serialized ModelProto; tensor payloads stay in the source until loaded. */
+export function decodeModelProto(source: ByteSource, external?: ExternalDataResolver): ModelIR {
+  if (source.size === 0) throw new ParseError('the model file is empty', 0);
+  const r = new WireReader(source);
   const ctx: Ctx = { external };
   let irVersion = 0;
   const opsetImports: OpsetImport[] = [];

@@ -1,5 +1,6 @@
 import { DATA_TYPE_BITS, type DataType, dataTypeFromOnnx, ParseError } from '@zai/common';
-import { allocate, sizeOf, storageLength, Tensor } from '@zai/tensor-core';
+import { allocate, storageLength, Tensor } from '@zai/tensor-core';
+import { BufferSource, type ByteSource } from './byte-source.js';
 import type { ExternalDataResolver } from './external-data.js';
 import type { TensorHandle, TensorLocation } from './ir.js';
 import { decodeUtf8, WireReader, WireType } from './wire.js';
@@ -74,8 +75,7 @@ export function readTensorProto(r: WireReader, external?: ExternalDataResolver):
       throw new ParseError(`${label} has an element count that overflows`, start);
   }
   const size = n;
-  const bytes = r.bytes;
-  const base = r.base;
+  const source = snapshotIfSmall(r, start);
 
   let location: TensorLocation = { kind: 'embedded' };
   let byteLength = fields.raw ? fields.raw[1] - fields.raw[0] : Math.max(0, expectedBytes(type, size));
@@ -101,8 +101,9 @@ export function readTensorProto(r: WireReader, external?: ExternalDataResolver):
   }
 
   let cached: Tensor | undefined;
-  const decodeFrom = (raw: Uint8Array | undefined): Tensor =>
-    decodePayload(type, dims, size, raw, fields, bytes, base, label);
+  const owned = !(source instanceof BufferSource);
+  const decodeFrom = (raw: Uint8Array | undefined, rawOwned: boolean): Tensor =>
+    decodePayload(type, dims, size, raw, rawOwned, fields, source, start, label);
 
   return {
     name,
@@ -113,19 +114,22 @@ export function readTensorProto(r: WireReader, external?: ExternalDataResolver):
     loadSync(): Tensor {
       if (cached) return cached;
       if (location.kind === 'external') {
-        cached = decodeFrom(external!.readSync(location, label, expectedBytes(type, size)));
+        cached = decodeFrom(external!.readSync(location, label, expectedBytes(type, size)), true);
         return cached;
       }
-      cached = decodeFrom(fields.raw ? bytes.subarray(fields.raw[0], fields.raw[1]) : undefined);
+      const raw = fields.raw && source.readOwnedSync(fields.raw[0], fields.raw[1] - fields.raw[0]);
+      cached = decodeFrom(raw, owned);
       return cached;
     },
     async load(): Promise<Tensor> {
       if (cached) return cached;
       if (location.kind === 'external') {
-        cached = decodeFrom(await external!.read(location, label, expectedBytes(type, size)));
+        cached = decodeFrom(await external!.read(location, label, expectedBytes(type, size)), true);
         return cached;
       }
-      return this.loadSync();
+      const raw = fields.raw && (await source.readOwned(fields.raw[0], fields.raw[1] - fields.raw[0]));
+      cached = decodeFrom(raw, owned);
+      return cached;
     },
   };
 }
@@ -136,6 +140,15 @@ function parseExternalInt(v: string, label: string, key: string, at: number): nu
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw new ParseError(`${label}: external data ${key} ${v} is too large`, at);
   return n;
+}
+
+/** Small tensors are copied out of the window while parsing, so loading them later needs no file access. */
+function snapshotIfSmall(r: WireReader, start: number): ByteSource {
+  const src = r.source;
+  const len = r.end - start;
+  if (src instanceof BufferSource || len > 4096) return src;
+  const i = r.win.ensure(start, len);
+  return new BufferSource(r.win.bytes.slice(i, i + len), start);
 }
 
 /** Bytes of raw data `size` elements of `type` occupy (string: unknown, -1). */
@@ -162,42 +175,49 @@ function decodePayload(
   dims: readonly number[],
   size: number,
   raw: Uint8Array | undefined,
+  rawOwned: boolean,
   fields: PayloadFields,
-  bytes: Uint8Array,
-  base: number,
+  source: ByteSource,
+  at: number,
   label: string,
 ): Tensor {
   if (type === 'string') {
     if (fields.strings.length !== size) {
-      throw new ParseError(`${label}: ${fields.strings.length} strings for ${size} elements`, base);
+      throw new ParseError(`${label}: ${fields.strings.length} strings for ${size} elements`, at);
     }
-    return new Tensor(
-      'string',
-      fields.strings.map(([s, e]) => decodeUtf8(bytes, s, e)),
-      dims,
-    );
+    const strings = fields.strings.map(([s, e]) => {
+      const b = source.readOwnedSync(s, e - s);
+      return decodeUtf8(b, 0, b.length);
+    });
+    return new Tensor('string', strings, dims);
   }
-  const out = allocate(type, size);
   if (raw) {
     const need = expectedBytes(type, size);
     if (raw.length !== need) {
       throw new ParseError(
         `${label}: raw_data has ${raw.length} bytes, ${type} [${dims.join(',')}] needs ${need}`,
-        base,
+        at,
       );
     }
-    // copy into an aligned buffer: the source offset is rarely a multiple of the element size
+    const bpe = Math.max(1, DATA_TYPE_BITS[type] / 8);
+    if (rawOwned && LITTLE_ENDIAN && raw.byteOffset % bpe === 0 && !type.startsWith('complex')) {
+      // a fresh, aligned buffer read for this tensor alone: wrap it, no copy
+      return new Tensor(type, typedView(type, raw), dims);
+    }
+    // copy into an aligned buffer: an offset inside the model's bytes is rarely a multiple of the element size
+    const out = allocate(type, size) as Exclude<ReturnType<typeof allocate>, string[]>;
     new Uint8Array(out.buffer as ArrayBuffer, out.byteOffset, need).set(raw);
     if (!LITTLE_ENDIAN) swapToHost(out);
     return new Tensor(type, out, dims);
   }
-  const values = readTypedFields(fields, bytes, base, label);
+  const out = allocate(type, size);
+  const values = readTypedFields(fields, source, label);
   const n = storageLength(type, size);
   if (values.length === 0 && size === 0) return new Tensor(type, out, dims);
   if (values.length !== n) {
     throw new ParseError(
       `${label}: ${values.length} values in typed fields for ${type} [${dims.join(',')}] (needs ${n})`,
-      base,
+      at,
     );
   }
   const dst = out as unknown as { [i: number]: number | bigint };
@@ -214,15 +234,11 @@ function toBig(v: number | bigint): bigint {
 }
 
 /** Decodes float_data / int32_data / int64_data / double_data / uint64_data occurrences in order. */
-function readTypedFields(
-  fields: PayloadFields,
-  bytes: Uint8Array,
-  base: number,
-  label: string,
-): (number | bigint)[] {
+function readTypedFields(fields: PayloadFields, source: ByteSource, label: string): (number | bigint)[] {
   const out: (number | bigint)[] = [];
   for (const f of fields.typed) {
-    const r = new WireReader(bytes, f.start, f.end, base);
+    const bytes = source.readOwnedSync(f.start, f.end - f.start);
+    const r = new WireReader(new BufferSource(bytes, f.start), f.start, f.end);
     const packed = f.wire === WireType.Len;
     let end = f.end;
     if (packed) {
@@ -264,9 +280,17 @@ function swapToHost(a: ArrayBufferView & { BYTES_PER_ELEMENT?: number }): void {
   for (let i = 0; i < b.length; i += bpe) b.subarray(i, i + bpe).reverse();
 }
 
+function typedView(type: DataType, raw: Uint8Array): Exclude<ReturnType<typeof allocate>, string[]> {
+  const probe = allocate(type, 0) as unknown as {
+    constructor: new (b: ArrayBufferLike, o: number, n: number) => unknown;
+  };
+  const bpe = Math.max(1, DATA_TYPE_BITS[type] / 8);
+  const Ctor = probe.constructor;
+  const n = DATA_TYPE_BITS[type] < 8 ? raw.length : raw.length / bpe;
+  return new Ctor(raw.buffer, raw.byteOffset, n) as Exclude<ReturnType<typeof allocate>, string[]>;
+}
+
 /** Decodes a standalone serialized TensorProto (a `.pb` test file, say). */
 export function decodeTensor(bytes: Uint8Array): Tensor {
   return readTensorProto(new WireReader(bytes)).loadSync();
 }
-
-export { sizeOf };

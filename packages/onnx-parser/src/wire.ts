@@ -1,78 +1,122 @@
 import { ParseError } from '@zai/common';
+import { BufferSource, type ByteSource } from './byte-source.js';
 
 /** Protobuf wire types. */
 export const WireType = { Varint: 0, I64: 1, Len: 2, SGroup: 3, EGroup: 4, I32: 5 } as const;
 
 const MAX_DEPTH = 64;
+const CHUNK = 1 << 16;
 
 /**
- * A bounds-checked reader of the protobuf wire format over a byte range.
- * Every failure is a ParseError carrying the absolute byte offset in the file.
+ * The part of a source currently in memory. Readers of nested messages share
+ * one window; each access checks that its bytes are inside it and refills it
+ * otherwise, so only the metadata being decoded is ever resident.
+ */
+export class Window {
+  bytes: Uint8Array;
+  start = 0;
+  private dv: DataView | undefined;
+
+  constructor(readonly source: ByteSource) {
+    if (source instanceof BufferSource) {
+      this.bytes = source.bytes;
+      this.start = source.base;
+    } else this.bytes = new Uint8Array(0);
+  }
+
+  /** Makes [pos, pos + n) resident and returns the index of `pos` in `bytes`. */
+  ensure(pos: number, n: number): number {
+    const i = pos - this.start;
+    if (i >= 0 && i + n <= this.bytes.length) return i;
+    const len = Math.min(Math.max(n, CHUNK), this.source.size - pos);
+    this.bytes = this.source.read(pos, len);
+    this.start = pos;
+    this.dv = undefined;
+    return 0;
+  }
+
+  view(): DataView {
+    this.dv ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return this.dv;
+  }
+}
+
+/**
+ * A bounds-checked reader of the protobuf wire format over [pos, end) of a
+ * source. Positions are absolute file offsets, so every ParseError names the
+ * byte where decoding failed.
  */
 export class WireReader {
-  readonly bytes: Uint8Array;
+  readonly win: Window;
   pos: number;
   readonly end: number;
-  /** Absolute file offset of `bytes[0]`, so errors name positions in the file. */
-  readonly base: number;
   readonly depth: number;
-  private view: DataView | undefined;
 
-  constructor(bytes: Uint8Array, start = 0, end = bytes.length, base = 0, depth = 0) {
-    this.bytes = bytes;
-    this.pos = start;
-    this.end = end;
-    this.base = base;
+  constructor(source: Window | ByteSource | Uint8Array, start?: number, end?: number, depth = 0) {
+    this.win =
+      source instanceof Window
+        ? source
+        : new Window(source instanceof Uint8Array ? new BufferSource(source) : source);
+    this.pos = start ?? this.win.start;
+    this.end = end ?? this.win.source.size;
     this.depth = depth;
   }
 
+  get source(): ByteSource {
+    return this.win.source;
+  }
+
   get offset(): number {
-    return this.base + this.pos;
+    return this.pos;
   }
 
   fail(message: string, at = this.pos): never {
-    throw new ParseError(message, this.base + at);
+    throw new ParseError(message, at);
   }
 
   done(): boolean {
     return this.pos >= this.end;
   }
 
-  /** Reads a varint as a JS number; exact up to 2^53, larger values lose low bits (use readVarint64). */
+  /** Reads a varint as a JS number; exact up to 2^53 (larger values lose low bits: use readVarint64). */
   readVarint(): number {
-    const b = this.bytes;
-    let pos = this.pos;
+    const avail = Math.min(10, this.end - this.pos);
+    if (avail <= 0) this.fail('truncated varint');
+    let i = this.win.ensure(this.pos, avail);
+    const b = this.win.bytes;
     let result = 0;
     let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      if (pos >= this.end) this.fail('truncated varint');
-      const byte = b[pos++]!;
+    for (let k = 0; k < avail; k++) {
+      const byte = b[i++]!;
       result += (byte & 0x7f) * mul;
       if (byte < 0x80) {
-        this.pos = pos;
+        this.pos += k + 1;
         return result;
       }
       mul *= 128;
     }
+    if (avail < 10) this.fail('truncated varint');
     this.fail('varint longer than 10 bytes');
   }
 
   /** Reads a varint as a signed 64-bit BigInt (two's complement). */
   readVarint64(): bigint {
-    const b = this.bytes;
-    let pos = this.pos;
+    const avail = Math.min(10, this.end - this.pos);
+    if (avail <= 0) this.fail('truncated varint');
+    let i = this.win.ensure(this.pos, avail);
+    const b = this.win.bytes;
     let result = 0n;
     let shift = 0n;
-    for (let i = 0; i < 10; i++) {
-      if (pos >= this.end) this.fail('truncated varint');
-      const byte = b[pos++]!;
+    for (let k = 0; k < avail; k++) {
+      const byte = b[i++]!;
       result |= BigInt(byte & 0x7f) << shift;
       if (byte < 0x80) {
-        this.pos = pos;
+        this.pos += k + 1;
         return BigInt.asIntN(64, result);
       }
       shift += 7n;
     }
+    if (avail < 10) this.fail('truncated varint');
     this.fail('varint longer than 10 bytes');
   }
 
@@ -99,7 +143,7 @@ export class WireReader {
     return { field, wire };
   }
 
-  /** Reads a length prefix and returns [start, end) of the payload, checked against the enclosing message. */
+  /** Reads a length prefix and returns the absolute [start, end) of the payload, without reading it. */
   readLengthDelimited(): [number, number] {
     const at = this.pos;
     const len = this.readVarint();
@@ -109,42 +153,38 @@ export class WireReader {
     return [start, start + len];
   }
 
+  /** A length-delimited field's bytes, copied out of the window. */
   readBytes(): Uint8Array {
     const [s, e] = this.readLengthDelimited();
-    return this.bytes.subarray(s, e);
+    const i = this.win.ensure(s, e - s);
+    return this.win.bytes.slice(i, i + e - s);
   }
 
   readString(): string {
     const [s, e] = this.readLengthDelimited();
-    return decodeUtf8(this.bytes, s, e);
+    const i = this.win.ensure(s, e - s);
+    return decodeUtf8(this.win.bytes, i, i + e - s);
   }
 
-  /** A reader for a nested message, one level deeper. */
+  /** A reader for a nested message, one level deeper, sharing this reader's window. */
   readMessage(): WireReader {
     const [s, e] = this.readLengthDelimited();
     if (this.depth + 1 > MAX_DEPTH) this.fail(`messages nested deeper than ${MAX_DEPTH} levels`, s);
-    return new WireReader(this.bytes, s, e, this.base, this.depth + 1);
+    return new WireReader(this.win, s, e, this.depth + 1);
   }
 
   readFloat(): number {
     if (this.end - this.pos < 4) this.fail('truncated fixed32');
-    const v = this.dataView().getFloat32(this.pos, true);
+    const i = this.win.ensure(this.pos, 4);
     this.pos += 4;
-    return v;
+    return this.win.view().getFloat32(i, true);
   }
 
   readDouble(): number {
     if (this.end - this.pos < 8) this.fail('truncated fixed64');
-    const v = this.dataView().getFloat64(this.pos, true);
+    const i = this.win.ensure(this.pos, 8);
     this.pos += 8;
-    return v;
-  }
-
-  readFixed64(): bigint {
-    if (this.end - this.pos < 8) this.fail('truncated fixed64');
-    const v = this.dataView().getBigUint64(this.pos, true);
-    this.pos += 8;
-    return v;
+    return this.win.view().getFloat64(i, true);
   }
 
   /** Skips a field of the given wire type (unknown fields). */
@@ -194,11 +234,6 @@ export class WireReader {
       this.expect(wire, WireType.Varint, field);
       out.push(this.readInt64());
     }
-  }
-
-  dataView(): DataView {
-    if (!this.view) this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
-    return this.view;
   }
 }
 

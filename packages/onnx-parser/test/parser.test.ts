@@ -206,3 +206,34 @@ describe('external data', () => {
     await expect(m.graph.initializers[0]!.load()).rejects.toThrow(/runs past the end/);
   });
 });
+
+describe('streaming from a file', () => {
+  it('decodes metadata without reading weights, and reads them on load', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zai-lazy-'));
+    const n = 1 << 20; // 4 MiB of float32
+    const w = new Float32Array(n).fill(1);
+    const bytes = encodeModel(
+      model(
+        graph({
+          nodes: [node('Add', ['x', 'w'], ['y'])],
+          inputs: [tensorInfo('x', 'float32', [n])],
+          outputs: [tensorInfo('y', 'float32', [n])],
+          initializers: { w: new Tensor('float32', w, [n]) },
+        }),
+      ),
+    );
+    const path = join(dir, 'big.onnx');
+    writeFileSync(path, bytes);
+    const m = await loadModel(path);
+    const handle = m.graph.initializers[0]!;
+    expect(handle.byteLength).toBe(4 * n);
+    // change the weights on disk after parsing: the handle must read what is there now
+    const patched = Buffer.from(bytes);
+    const at = patched.lastIndexOf(Buffer.from(new Uint8Array(new Float32Array([1, 1]).buffer)));
+    patched.writeFloatLE(7, at);
+    writeFileSync(path, patched);
+    const t = await handle.load();
+    expect(t.dims).toEqual([n]);
+    expect(Array.from(t.data as Float32Array).includes(7)).toBe(true);
+  });
+});

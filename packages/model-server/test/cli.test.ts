@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeModel, graph, model, node, tensorInfo } from '@zai/onnx-parser';
-import { Tensor, decodeNpy, encodeNpy } from '@zai/tensor-core';
+import { decodeNpy, encodeNpy, Tensor } from '@zai/tensor-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createProgram } from '../src/index.js';
 
@@ -52,8 +52,13 @@ describe('zai info', () => {
 
 describe('zai run', () => {
   it('runs on JSON, inline and .npy inputs and saves .npy outputs', async () => {
-    writeFileSync(join(dir, 'a.json'), JSON.stringify({ type: 'float32', dims: [2, 3], data: [1, 2, 3, -4, 0, 0] }));
-    expect(await zai('run', file, '--input', `a=${join(dir, 'a.json')}`)).toContain('y: float32[2,3] [2, 1, 3.5, 0, 0, 0.5]');
+    writeFileSync(
+      join(dir, 'a.json'),
+      JSON.stringify({ type: 'float32', dims: [2, 3], data: [1, 2, 3, -4, 0, 0] }),
+    );
+    expect(await zai('run', file, '--input', `a=${join(dir, 'a.json')}`)).toContain(
+      'y: float32[2,3] [2, 1, 3.5, 0, 0, 0.5]',
+    );
     expect(await zai('run', file, '--input', 'a=[[0,0,0]]')).toContain('y: float32[1,3] [1, 0, 0.5]');
     writeFileSync(join(dir, 'a.npy'), encodeNpy(new Tensor('float32', new Float32Array([1, 1, 1]), [1, 3])));
     const out = join(dir, 'out');
@@ -78,11 +83,36 @@ describe('the zai binary', () => {
   it('prints one line and exits 1 on a missing file, a corrupt model and a bad input', () => {
     const corrupt = join(dir, 'corrupt.onnx');
     writeFileSync(corrupt, readFileSync(file).subarray(0, 40));
-    for (const args of [['info', join(dir, 'missing.onnx')], ['info', corrupt], ['run', file, '--input', 'a=[[1]]']]) {
+    for (const args of [
+      ['info', join(dir, 'missing.onnx')],
+      ['info', corrupt],
+      ['run', file, '--input', 'a=[[1]]'],
+    ]) {
       const r = spawnSync('node', [bin, ...args], { encoding: 'utf8' });
       expect(r.status, args.join(' ')).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/^zai: /);
     }
+  });
+});
+
+describe('zai validate', () => {
+  it('accepts a valid model and reports dangling inputs, duplicate outputs and missing kernels by node', async () => {
+    expect(await zai('validate', file)).toMatch(/valid \(2 nodes/);
+    const bad = join(dir, 'bad.onnx');
+    const g = graph({
+      nodes: [
+        node('Relu', ['a', 'ghost'], ['t'], {}, 'first'),
+        node('Relu', ['a'], ['t'], {}, 'second'),
+        node('NoSuchOp', ['t'], ['y'], {}, 'third'),
+      ],
+      inputs: [tensorInfo('a', 'float32', [1])],
+      outputs: [tensorInfo('y', 'float32', [1])],
+    });
+    writeFileSync(bad, encodeModel(model(g)));
+    const err = await zai('validate', bad).catch((e: Error) => e.message);
+    expect(err).toMatch(/node 'first' .*input 1 'ghost' is not produced/);
+    expect(err).toMatch(/node 'second' .*output 't' is also produced by node 'first'/);
+    expect(err).toMatch(/node 'third' .*NoSuchOp \(opset 21\) has no native kernel/);
   });
 });

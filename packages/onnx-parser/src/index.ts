@@ -18,4 +18,5 @@ export type {
 } from './ir.js';
 export { decodeModel, type LoadModelOptions, loadModel } from './load.js';
 export { decodeTensor } from './tensor-proto.js';
+export { type ValidationFinding, validateModel } from './validate.js';
 export { WireReader, WireType } from './wire.js';

@@ -1,5 +1,6 @@
 import {
   InvalidArgumentError,
+  ValidationError,
   type ModelMetadata,
   type ModelSource,
   type RunOptions,
@@ -7,7 +8,7 @@ import {
   type SessionOptions,
   type ValueMetadata,
 } from '@zai/common';
-import { type GraphIR, type ModelIR, type TensorHandle, loadModel } from '@zai/onnx-parser';
+import { type GraphIR, type ModelIR, type TensorHandle, loadModel, validateModel } from '@zai/onnx-parser';
 import type { Tensor } from '@zai/tensor-core';
 import type { RuntimeValue } from '../kernel.js';
 import type { OperatorRegistry } from '../registry.js';
@@ -75,6 +76,13 @@ export class NativeSession implements Session<Tensor> {
       }
     }
     const model = typeof source === 'object' && 'graph' in source ? source : await loadModel(source);
+    const errors = validateModel(model).filter((f) => f.severity === 'error');
+    if (errors.length > 0) {
+      const first = errors[0]!;
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more problems)` : '';
+      const where = first.node ? `node '${first.node}' in graph '${first.graph}'` : `graph '${first.graph}'`;
+      throw new ValidationError(`${where}: ${first.message}${more}`, first.node);
+    }
     await loadTensors(model.graph);
     for (const f of model.functions) for (const n of f.nodes) for (const a of n.attributes) if (a.type === 'tensor') await a.value.load();
     const env: CompileEnv = {

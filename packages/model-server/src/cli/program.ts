@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { runInfo } from './info.js';
 import { runModel } from './run.js';
+import { runValidate } from './validate.js';
 
 declare const __ZAI_VERSION__: string | undefined;
 
@@ -19,6 +20,13 @@ export function createProgram(
     .argument('<model>', 'path to a .onnx file')
     .option('--json', 'print the report as JSON')
     .action(async (model: string, opts: { json?: boolean }) => print(await runInfo(model, opts)));
+
+  program
+    .command('validate')
+    .description('check a model against the ONNX IR rules and the native operator coverage')
+    .argument('<model>', 'path to a .onnx file')
+    .option('--json', 'print the findings as JSON')
+    .action(async (model: string, opts: { json?: boolean }) => print(await runValidate(model, opts)));
 
   program
     .command('run')

@@ -5,9 +5,49 @@ import { utf8, WireWriter } from './wire-writer.js';
 
 // Field numbers are onnx.proto's; see decode.ts for the reading side.
 
+/** Collects tensor payloads moved out of the model into one external data file. */
+export class ExternalDataSink {
+  readonly chunks: Uint8Array[] = [];
+  size = 0;
+  constructor(
+    readonly location: string,
+    /** Tensors of at least this many bytes go to the external file. */
+    readonly threshold = 1024,
+  ) {}
+
+  /** Appends a payload, 64-byte aligned so readers can map it; returns its offset. */
+  append(bytes: Uint8Array): number {
+    const pad = (64 - (this.size % 64)) % 64;
+    if (pad) this.chunks.push(new Uint8Array(pad));
+    const offset = this.size + pad;
+    this.chunks.push(bytes);
+    this.size = offset + bytes.length;
+    return offset;
+  }
+}
+
+let sink: ExternalDataSink | undefined;
+
 /** Serializes a model IR to `.onnx` bytes (weights embedded as raw_data). */
 export function encodeModel(model: ModelIR): Uint8Array {
   const w = new WireWriter();
+  writeModelProto(w, model);
+  return w.toBytes();
+}
+
+/** Serializes a model as chunks, moving large weights into `external` when given. */
+export function encodeModelChunks(model: ModelIR, external?: ExternalDataSink): Uint8Array[] {
+  const w = new WireWriter();
+  sink = external;
+  try {
+    writeModelProto(w, model);
+  } finally {
+    sink = undefined;
+  }
+  return w.finish();
+}
+
+function writeModelProto(w: WireWriter, model: ModelIR): void {
   w.intField(1, model.irVersion);
   w.stringField(2, model.producerName);
   w.stringField(3, model.producerVersion);
@@ -25,13 +65,12 @@ export function encodeModel(model: ModelIR): Uint8Array {
     w.messageField(14, (m) => m.stringField(1, k).stringField(2, v));
   }
   for (const f of model.functions) w.messageField(25, (m) => writeFunction(m, f));
-  return w.toBytes();
 }
 
 function writeGraph(w: WireWriter, g: GraphIR): void {
   for (const n of g.nodes) w.messageField(1, (m) => writeNode(m, n));
   w.stringField(2, g.name);
-  for (const t of g.initializers) w.messageField(5, (m) => writeTensor(m, t.loadSync(), t.name));
+  for (const t of g.initializers) w.messageField(5, (m) => writeTensor(m, t.loadSync(), t.name, sink));
   w.stringField(10, g.docString);
   for (const v of g.inputs) w.messageField(11, (m) => writeValueInfo(m, v));
   for (const v of g.outputs) w.messageField(12, (m) => writeValueInfo(m, v));
@@ -129,7 +168,7 @@ function writeSparse(
 }
 
 /** Writes a TensorProto: dims, data_type, name and raw_data (string_data for strings). */
-export function writeTensor(w: WireWriter, t: Tensor, name: string): void {
+export function writeTensor(w: WireWriter, t: Tensor, name: string, external?: ExternalDataSink): void {
   for (const d of t.dims) w.tag(1, 0).varint(d);
   w.tag(2, 0).varint(ONNX_ELEMENT_TYPE[t.type]);
   w.stringField(8, name);
@@ -138,7 +177,17 @@ export function writeTensor(w: WireWriter, t: Tensor, name: string): void {
     return;
   }
   const d = t.data as ArrayBufferView;
-  w.tag(9, 2).bytes(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+  const bytes = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  if (external && bytes.length >= external.threshold) {
+    const offset = external.append(bytes);
+    const entry = (k: string, v: string) => w.messageField(13, (m) => m.stringField(1, k).stringField(2, v));
+    entry('location', external.location);
+    entry('offset', String(offset));
+    entry('length', String(bytes.length));
+    w.tag(14, 0).varint(1); // data_location = EXTERNAL
+    return;
+  }
+  w.tag(9, 2).bytes(bytes);
 }
 
 /** Serializes a tensor as a standalone TensorProto (`.pb`). */

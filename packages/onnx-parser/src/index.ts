@@ -20,3 +20,4 @@ export { decodeModel, type LoadModelOptions, loadModel } from './load.js';
 export { decodeTensor } from './tensor-proto.js';
 export { type ValidationFinding, validateModel } from './validate.js';
 export { WireReader, WireType } from './wire.js';
+export { type WriteModelOptions, writeModel } from './write.js';

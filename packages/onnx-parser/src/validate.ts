@@ -95,10 +95,11 @@ function validateGraph(
       const visible = new Set([...outer, ...available, ...allOutputs]);
       if (a.type === 'graph')
         validateGraph(a.value, visible, `${path}/${a.value.name || a.name}`, domains, functions, out);
-      else if (a.type === 'graphs')
-        a.value.forEach((sub, i) =>
-          validateGraph(sub, visible, `${path}/${sub.name || `${a.name}[${i}]`}`, domains, functions, out),
-        );
+      else if (a.type === 'graphs') {
+        a.value.forEach((sub, i) => {
+          validateGraph(sub, visible, `${path}/${sub.name || `${a.name}[${i}]`}`, domains, functions, out);
+        });
+      }
     }
     for (const o of n.outputs) {
       if (!o) continue;

@@ -11,6 +11,9 @@ export type {
 } from './kernel.js';
 export { defineOp } from './kernel.js';
 export { NativeSession } from './native/session.js';
+export { loadOnnxruntime } from './onnxruntime/load.js';
+export { type ProviderStatus, probeProvider } from './onnxruntime/providers.js';
+export { type OnnxruntimeOptions, OnnxruntimeSession } from './onnxruntime/session.js';
 export { BUILTIN_OPERATORS } from './ops/index.js';
 export { OperatorRegistry, parseVersions } from './registry.js';
 export { defaultRegistry, InferenceSession, type InferenceSessionOptions } from './session.js';

@@ -210,16 +210,17 @@ function decodePayload(
     if (!LITTLE_ENDIAN) swapToHost(out);
     return new Tensor(type, out, dims);
   }
-  const out = allocate(type, size);
+  // count the values before allocating: absurd dims must not allocate more than the file holds
   const values = readTypedFields(fields, source, label);
   const n = storageLength(type, size);
-  if (values.length === 0 && size === 0) return new Tensor(type, out, dims);
+  if (values.length === 0 && size === 0) return new Tensor(type, allocate(type, 0), dims);
   if (values.length !== n) {
     throw new ParseError(
       `${label}: ${values.length} values in typed fields for ${type} [${dims.join(',')}] (needs ${n})`,
       at,
     );
   }
+  const out = allocate(type, size);
   const dst = out as unknown as { [i: number]: number | bigint };
   if (type === 'int64') for (let i = 0; i < n; i++) dst[i] = BigInt.asIntN(64, toBig(values[i]!));
   else if (type === 'uint64') for (let i = 0; i < n; i++) dst[i] = BigInt.asUintN(64, toBig(values[i]!));

@@ -61,6 +61,17 @@ describe('decodeModel / encodeModel', () => {
     }
   });
 
+  it('builds the same IR from a file (windowed reads) as from bytes in memory, on all conformance models', async () => {
+    const names = readdirSync(cases).sort();
+    expect(names.length).toBe(1802);
+    for (const name of names) {
+      const path = join(cases, name, 'model.onnx');
+      const fromFile = await loadModel(path);
+      const fromBytes = decodeModel(readFileSync(path));
+      expect(snapshot(fromFile), name).toEqual(snapshot(fromBytes));
+    }
+  });
+
   it('reads the graph, opsets, attributes and typed test data of a real case', async () => {
     const m = await loadModel(join(cases, 'test_conv_with_strides_padding', 'model.onnx'));
     expect(m.opsetImports[0]?.version).toBeGreaterThan(0);

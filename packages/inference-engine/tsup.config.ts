@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // optional, loaded lazily by the onnxruntime backend; never bundled
+  external: ['onnxruntime-node'],
 });

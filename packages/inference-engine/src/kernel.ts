@@ -1,4 +1,4 @@
-import type { Value } from '@zai/common';
+import type { DataType, Shape, Value, ValueType } from '@zai/common';
 import type { NodeIR } from '@zai/onnx-parser';
 import type { Tensor } from '@zai/tensor-core';
 
@@ -28,8 +28,8 @@ export interface CompiledSubgraph {
  */
 export type Kernel = (inputs: KernelInputs, run: RunContext) => KernelOutputs;
 
-/** Creation-time view of a node: its attributes, opset and arity. */
-export interface KernelContext {
+/** A view of a node: its attributes, opset and arity. */
+export interface NodeView {
   readonly node: NodeIR;
   /** The opset version of the node's domain that the model imports. */
   readonly opset: number;
@@ -44,8 +44,6 @@ export interface KernelContext {
   strings(name: string, fallback?: readonly string[]): string[];
   tensor(name: string): Tensor | undefined;
   tensors(name: string): Tensor[];
-  /** The compiled subgraph of a graph attribute. */
-  graph(name: string): CompiledSubgraph;
   /** True when input i is given (present and not the empty name). */
   hasInput(i: number): boolean;
   hasOutput(i: number): boolean;
@@ -55,6 +53,28 @@ export interface KernelContext {
   fail(message: string): never;
 }
 
+/** Creation-time view of a node, for building its kernel. */
+export interface KernelContext extends NodeView {
+  /** The compiled subgraph of a graph attribute. */
+  graph(name: string): CompiledSubgraph;
+}
+
+/** What a shape function knows about a node's inputs, statically. */
+export interface ShapeContext extends NodeView {
+  /** The static type of input i; null when unknown, undefined when the input is omitted. */
+  input(i: number): ValueType | null | undefined;
+  /** Element type and shape of tensor input i, when known. */
+  elemType(i: number): DataType | undefined;
+  shape(i: number): Shape | undefined;
+  /** The value of input i when it is known before running (an initializer, a Constant, folded shapes). */
+  value(i: number): Tensor | undefined;
+  /** A fresh symbolic dimension name, for sizes that depend on data. */
+  unknownDim(): string;
+}
+
+/** Infers output types (element type and symbolic shape) from input types; null marks an unknown output. */
+export type ShapeFn = (ctx: ShapeContext) => readonly (ValueType | null)[];
+
 export interface OperatorDef {
   readonly opType: string;
   /** '' is the default ONNX domain. */
@@ -62,6 +82,8 @@ export interface OperatorDef {
   /** Opset versions covered: '7+', '1-9', '13'. */
   readonly versions: string;
   create(ctx: KernelContext): Kernel;
+  /** Static output types, for shape inference (`zai info`, memory planning). */
+  readonly inferTypes?: ShapeFn;
 }
 
 /** Declares an operator; `domain` defaults to ai.onnx. */
@@ -70,6 +92,12 @@ export function defineOp(
   versions: string,
   create: (ctx: KernelContext) => Kernel,
   domain = '',
+  inferTypes?: ShapeFn,
 ): OperatorDef {
-  return { opType, domain, versions, create };
+  return inferTypes ? { opType, domain, versions, create, inferTypes } : { opType, domain, versions, create };
+}
+
+/** The same operator definitions with a shape function attached. */
+export function withShape(inferTypes: ShapeFn, ...defs: OperatorDef[]): OperatorDef[] {
+  return defs.map((d) => ({ ...d, inferTypes }));
 }

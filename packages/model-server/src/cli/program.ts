@@ -18,8 +18,15 @@ export function createProgram(
     .command('info')
     .description('print inputs, outputs, opsets, producer, op histogram and parameter count of a model')
     .argument('<model>', 'path to a .onnx file')
-    .option('--json', 'print the report as JSON')
-    .action(async (model: string, opts: { json?: boolean }) => print(await runInfo(model, opts)));
+    .option('--json', 'print the report as JSON (includes every value and its inferred shape)')
+    .option('--shapes', 'list every intermediate value with its inferred type and shape')
+    .option(
+      '--dim <name=size...>',
+      'bind a symbolic dimension for shapes and the compute estimate, e.g. batch=1',
+    )
+    .action(async (model: string, opts: { json?: boolean; shapes?: boolean; dim?: string[] }) =>
+      print(await runInfo(model, opts)),
+    );
 
   program
     .command('validate')

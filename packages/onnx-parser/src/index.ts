@@ -16,7 +16,7 @@ export type {
   TensorLocation,
   ValueInfoIR,
 } from './ir.js';
-export { decodeModel, type LoadModelOptions, loadModel } from './load.js';
+export { type ByteStream, decodeModel, type LoadModelOptions, loadModel } from './load.js';
 export { decodeTensor } from './tensor-proto.js';
 export { type ValidationFinding, validateModel } from './validate.js';
 export { WireReader, WireType } from './wire.js';

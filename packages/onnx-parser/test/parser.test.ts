@@ -248,3 +248,12 @@ describe('streaming from a file', () => {
     expect(Array.from(t.data as Float32Array).includes(7)).toBe(true);
   });
 });
+
+describe('loadModel from a stream', () => {
+  it('reads a model from a readable stream, weights loaded on demand', async () => {
+    const { createReadStream } = await import('node:fs');
+    const path = join(cases, 'test_conv_with_strides_padding', 'model.onnx');
+    const m = await loadModel(createReadStream(path, { highWaterMark: 97 }));
+    expect(snapshot(m)).toEqual(snapshot(decodeModel(readFileSync(path))));
+  });
+});

@@ -1,16 +1,17 @@
 import {
   InvalidArgumentError,
-  ValidationError,
   type ModelMetadata,
   type ModelSource,
   type RunOptions,
   type Session,
   type SessionOptions,
+  ValidationError,
   type ValueMetadata,
 } from '@zai/common';
-import { type GraphIR, type ModelIR, type TensorHandle, loadModel, validateModel } from '@zai/onnx-parser';
+import { type GraphIR, loadModel, type ModelIR, type TensorHandle, validateModel } from '@zai/onnx-parser';
 import type { Tensor } from '@zai/tensor-core';
 import type { RuntimeValue } from '../kernel.js';
+import { optimizeGraph } from '../optimizer/index.js';
 import type { OperatorRegistry } from '../registry.js';
 import { CompiledGraph, type CompileEnv } from './graph.js';
 import { checkFeed, unknownFeed } from './validate-feeds.js';
@@ -68,11 +69,17 @@ export class NativeSession implements Session<Tensor> {
     this.required = new Set(this.inputNames);
   }
 
-  static async create(source: ModelSource | ModelIR, registry: OperatorRegistry, options: SessionOptions = {}): Promise<NativeSession> {
+  static async create(
+    source: ModelSource | ModelIR,
+    registry: OperatorRegistry,
+    options: SessionOptions = {},
+  ): Promise<NativeSession> {
     for (const ep of options.executionProviders ?? []) {
       const name = typeof ep === 'string' ? ep : ep.name;
       if (name !== 'cpu') {
-        throw new InvalidArgumentError(`the native backend runs on the CPU only; execution provider '${name}' needs backend 'onnxruntime'`);
+        throw new InvalidArgumentError(
+          `the native backend runs on the CPU only; execution provider '${name}' needs backend 'onnxruntime'`,
+        );
       }
     }
     const model = typeof source === 'object' && 'graph' in source ? source : await loadModel(source);
@@ -84,16 +91,21 @@ export class NativeSession implements Session<Tensor> {
       throw new ValidationError(`${where}: ${first.message}${more}`, first.node);
     }
     await loadTensors(model.graph);
-    for (const f of model.functions) for (const n of f.nodes) for (const a of n.attributes) if (a.type === 'tensor') await a.value.load();
+    for (const f of model.functions)
+      for (const n of f.nodes) for (const a of n.attributes) if (a.type === 'tensor') await a.value.load();
     const env: CompileEnv = {
       registry,
       opsets: new Map(model.opsetImports.map((o) => [o.domain, o.version])),
       functions: new Map(model.functions.map((f) => [`${f.domain}::${f.name}`, f])),
     };
-    return new NativeSession(model, new CompiledGraph(model.graph, env, new Set()));
+    const graph = optimizeGraph(model.graph, env, options.graphOptimizationLevel ?? 'all');
+    return new NativeSession(model, new CompiledGraph(graph, env, new Set()));
   }
 
-  async run(feeds: Readonly<Record<string, RuntimeValue>>, options: RunOptions = {}): Promise<Record<string, RuntimeValue>> {
+  async run(
+    feeds: Readonly<Record<string, RuntimeValue>>,
+    options: RunOptions = {},
+  ): Promise<Record<string, RuntimeValue>> {
     const graph = this.graph;
     if (!graph) throw new InvalidArgumentError('the session has been released');
     const inputs = new Array<RuntimeValue | undefined>(graph.inputNames.length);
@@ -105,12 +117,15 @@ export class NativeSession implements Session<Tensor> {
       inputs[k] = v;
     }
     for (const name of this.required) {
-      if (!(name in feeds)) throw new InvalidArgumentError(`input '${name}' is missing (inputs: ${this.inputNames.join(', ')})`);
+      if (!(name in feeds))
+        throw new InvalidArgumentError(`input '${name}' is missing (inputs: ${this.inputNames.join(', ')})`);
     }
     const fetches = options.fetches ?? this.outputNames;
     for (const f of fetches) {
       if (!this.outputNames.includes(f)) {
-        throw new InvalidArgumentError(`'${f}' is not an output of this model (outputs: ${this.outputNames.join(', ')})`);
+        throw new InvalidArgumentError(
+          `'${f}' is not an output of this model (outputs: ${this.outputNames.join(', ')})`,
+        );
       }
     }
     const values = graph.run(inputs, { signal: options.signal, lookup: () => undefined });

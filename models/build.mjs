@@ -108,6 +108,12 @@ function buildPoints() {
       'Which of three rings (radius ~0.5, ~1.5, ~2.5) a 2-D point lies on; trained by models/build.mjs.',
   });
   save('points', encodeModel(m), { x: { type: 'float32', dims: [3, 2], data: [0.5, 0, 0, -1.5, 1.8, 1.8] } });
+  // served by `zai serve`: concurrent requests are combined into batches of up to 32 rows
+  writeFileSync(
+    join(here, 'points', 'config.json'),
+    `${JSON.stringify({ maxBatchSize: 32, dynamicBatching: { maxQueueDelayMs: 2, preferredBatchSizes: [8, 16, 32] } }, null, 2)}\n`,
+  );
+  console.log('models/points/config.json');
 }
 
 /**

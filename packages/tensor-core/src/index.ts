@@ -18,3 +18,44 @@ export {
 } from './shape.js';
 export { Tensor, allocate, isTensor, sizeOf, storageLength } from './tensor.js';
 export { decodeNpy, encodeNpy } from './npy.js';
+export {
+  bigintToNumberRoundOdd,
+  type CastOptions,
+  castTensor,
+  encodeValues,
+  isFloatType,
+  tensorFromValues,
+  tensorValues,
+} from './convert.js';
+export {
+  decodeMinifloat,
+  type E8M0RoundMode,
+  encodeE8M0,
+  encodeE8M0FromFloat32Bits,
+  encodeFloat16FromFloat32Bits,
+  encodeMinifloat,
+  encodeMinifloatFromFloat32Bits,
+  type Float8Type,
+  float16Table,
+  float32BitsRoundOdd,
+  isFloat8,
+  isMinifloat,
+  type MinifloatType,
+  minifloatTable,
+} from './convert/minifloat.js';
+export {
+  getPackedBits,
+  getPackedInt,
+  isPacked,
+  isPackedInt,
+  type PackedIntType,
+  type PackedType,
+  packBits,
+  packedBits,
+  packedIntRange,
+  setPackedBits,
+  setPackedInt,
+  unpackBits,
+  unpackInts,
+} from './convert/packed.js';
+export { formatFloat, parseBigIntString, parseFloatString } from './convert/strings.js';

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { runInfo } from './info.js';
 import { runModel } from './run.js';
+import { addServeCommand } from './serve.js';
 import { runValidate } from './validate.js';
 
 declare const __ZAI_VERSION__: string | undefined;
@@ -47,6 +48,8 @@ export function createProgram(
       async (model: string, opts: { input?: string[]; output?: string; json?: boolean; full?: boolean }) =>
         print(await runModel(model, opts)),
     );
+
+  addServeCommand(program, print);
 
   return program;
 }

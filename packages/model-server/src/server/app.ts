@@ -1,0 +1,206 @@
+import type { AddressInfo } from 'node:net';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { Servable } from '@zai/common';
+import { ZaiError } from '@zai/common';
+import type { Tensor } from '@zai/tensor-core';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { Lifecycle, type ServerContext } from './context.js';
+import type { ModelConfig } from './model-config.js';
+import { installApiKey, isPublicPath } from './plugins/auth.js';
+import { installBodyParser } from './plugins/body.js';
+import { installReplies } from './plugins/replies.js';
+import { ModelManager } from './repository/manager.js';
+import { docsRoutes } from './routes/docs.js';
+import { healthRoutes } from './routes/health.js';
+import { inferRoutes } from './routes/infer.js';
+import { modelRoutes } from './routes/models.js';
+import { repositoryRoutes } from './routes/repository.js';
+import { serverInfoRoutes } from './routes/server-info.js';
+import { ServerMetrics } from './telemetry/metrics.js';
+
+declare const __ZAI_VERSION__: string | undefined;
+const VERSION = typeof __ZAI_VERSION__ === 'string' ? __ZAI_VERSION__ : '0.1.0';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
+export interface ModelServerOptions {
+  /** Model files (`.onnx`), model folders (`<name>/<version>/model.onnx`) and repositories of model folders. */
+  readonly models?: readonly string[];
+  /** Servables run on the main thread (pipelines, test doubles); each is version 1 of its name. */
+  readonly servables?: readonly Servable<Tensor>[];
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Bearer token required on every route but health, metrics and docs. */
+  readonly apiKey?: string;
+  /** Allowed origins (`true` or `'*'` for any); CORS is off when unset. */
+  readonly cors?: boolean | string | readonly string[];
+  /** Requests per minute per client IP; off when unset. */
+  readonly rateLimit?: number;
+  /** Largest request body in bytes, after decompression too. */
+  readonly bodyLimit?: number;
+  /** Log level for fastify's pino logger ('info', 'debug'…), or false for none. */
+  readonly logLevel?: string | false;
+  /** How long a shutdown waits for running requests. */
+  readonly drainTimeoutMs?: number;
+  /** Settings for every model, under each model's config.json. */
+  readonly modelDefaults?: ModelConfig;
+  /** Settings by model name, over its config.json. */
+  readonly modelConfigs?: Readonly<Record<string, ModelConfig>>;
+  /** Settings for every model, over everything else (command-line flags). */
+  readonly modelOverrides?: ModelConfig;
+}
+
+/** Some configured models did not load; `failures` says which and why. */
+export class ModelLoadError extends ZaiError {
+  constructor(readonly failures: readonly { name: string; reason: string }[]) {
+    super('ZAI_BACKEND', failures.map((f) => f.reason).join('; '));
+  }
+}
+
+function originsOf(c: ModelServerOptions['cors']): boolean | string | string[] {
+  if (c === true || c === '*') return true;
+  if (typeof c === 'string') return c.split(',').map((s) => s.trim());
+  return [...(c as readonly string[])];
+}
+
+/** A KServe V2 model server: fastify app, models, metrics and lifecycle. */
+export class ModelServer {
+  readonly app: FastifyInstance;
+  readonly models: ModelManager;
+  readonly metrics = new ServerMetrics();
+  readonly lifecycle = new Lifecycle();
+  private address: string | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: ModelServerOptions,
+    app: FastifyInstance,
+  ) {
+    this.app = app;
+    this.models = new ModelManager({
+      paths: options.models ?? [],
+      servables: options.servables ?? [],
+      defaults: options.modelDefaults,
+      perModel: options.modelConfigs,
+      overrides: options.modelOverrides,
+      metrics: this.metrics,
+      log: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) },
+    });
+  }
+
+  /** Builds the app (routes, hooks, plugins); nothing listens and no model loads yet. */
+  static async create(options: ModelServerOptions = {}): Promise<ModelServer> {
+    const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    const app = Fastify({
+      logger: options.logLevel ? { level: options.logLevel } : false,
+      bodyLimit,
+      requestIdHeader: 'x-request-id',
+      // every request is logged with its id, but not probes and scrapes
+      logController: new LogController({ disableRequestLogging: (req) => isPublicPath(req.url) }),
+    });
+    const server = new ModelServer(options, app);
+    // find the models now: a wrong path fails here, and they are known (not ready) before loading
+    await server.models.discover();
+    const ctx: ServerContext = {
+      name: 'zai',
+      version: VERSION,
+      models: server.models,
+      metrics: server.metrics,
+      lifecycle: server.lifecycle,
+    };
+    app.addHook('onRequest', async (req, reply) => {
+      reply.header('x-request-id', req.id);
+    });
+    installReplies(app);
+    installBodyParser(app, bodyLimit);
+    if (options.apiKey) installApiKey(app, options.apiKey);
+    if (options.cors !== undefined && options.cors !== false) {
+      await app.register(cors, {
+        origin: originsOf(options.cors),
+        exposedHeaders: ['inference-header-content-length', 'x-request-id', 'retry-after'],
+      });
+    }
+    if (options.rateLimit) {
+      await app.register(rateLimit, {
+        max: options.rateLimit,
+        timeWindow: 60_000,
+        allowList: (req) => isPublicPath(req.url),
+      });
+    }
+    await app.register(swagger, {
+      openapi: {
+        info: {
+          title: 'zai model server',
+          version: VERSION,
+          description: 'KServe V2 / Open Inference Protocol',
+        },
+        ...(options.apiKey
+          ? {
+              components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+              security: [{ bearer: [] }],
+            }
+          : {}),
+      },
+    });
+    healthRoutes(app, ctx);
+    serverInfoRoutes(app, ctx);
+    modelRoutes(app, ctx);
+    inferRoutes(app, ctx);
+    repositoryRoutes(app, ctx);
+    docsRoutes(app);
+    await app.ready();
+    return server;
+  }
+
+  /** The base URL once listening, e.g. `http://127.0.0.1:8080`. */
+  get url(): string {
+    if (!this.address) throw new Error('the server is not listening');
+    return this.address;
+  }
+
+  async listen(): Promise<string> {
+    const host = this.options.host ?? DEFAULT_HOST;
+    await this.app.listen({ host, port: this.options.port ?? DEFAULT_PORT });
+    const { port } = this.app.server.address() as AddressInfo;
+    this.address = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return this.address;
+  }
+
+  /** Loads every configured model; readiness turns 200 when all are loaded. */
+  async loadModels(): Promise<void> {
+    const failures = await this.models.loadAll();
+    if (failures.length > 0) throw new ModelLoadError(failures);
+    this.lifecycle.loaded = true;
+  }
+
+  /** Listens, then loads the models (health/live answers meanwhile; ready says 503). */
+  async start(): Promise<string> {
+    const url = await this.listen();
+    await this.loadModels();
+    return url;
+  }
+
+  /**
+   * Graceful shutdown: readiness goes 503 at once, new inference requests get
+   * 503, running ones finish (up to `drainTimeoutMs`), then models unload.
+   */
+  close(timeoutMs = this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS): Promise<void> {
+    this.closing ??= (async () => {
+      this.lifecycle.draining = true;
+      const drained = await this.lifecycle.idle(timeoutMs);
+      if (!drained)
+        this.app.log.warn(
+          `shutdown: ${this.lifecycle.inFlight} requests still running after ${timeoutMs} ms`,
+        );
+      await this.app.close();
+      await this.models.closeAll(drained ? timeoutMs : 0);
+    })();
+    return this.closing;
+  }
+}

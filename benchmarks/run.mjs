@@ -130,7 +130,9 @@ for (const w of workloads) {
       row[key] = await time(() => s.run(f));
       await s.release?.();
     } catch (e) {
+      // The comparison runtime cannot run this model: report why instead of a ratio.
       row[key] = null;
+      console.error(`${w.name}: ${key} failed: ${e instanceof Error ? e.message : e}`);
     }
   }
   rows.push(row);

@@ -5,11 +5,14 @@ export type {
   KernelContext,
   KernelInputs,
   KernelOutputs,
+  NodeView,
   OperatorDef,
   RunContext,
   RuntimeValue,
+  ShapeContext,
+  ShapeFn,
 } from './kernel.js';
-export { defineOp } from './kernel.js';
+export { defineOp, withShape } from './kernel.js';
 export { NativeSession } from './native/session.js';
 export { loadOnnxruntime } from './onnxruntime/load.js';
 export { type ProviderStatus, probeProvider } from './onnxruntime/providers.js';
@@ -17,9 +20,7 @@ export { type OnnxruntimeOptions, OnnxruntimeSession } from './onnxruntime/sessi
 export { BUILTIN_OPERATORS } from './ops/index.js';
 export { OperatorRegistry, parseVersions } from './registry.js';
 export { defaultRegistry, InferenceSession, type InferenceSessionOptions } from './session.js';
+export { broadcastInputs, sameAsInput } from './shape/common.js';
 export { type CostEstimate, estimateCost } from './shape/cost.js';
 export { broadcastSymbolic, formatShape, tensorType } from './shape/dims.js';
-export { type InferredValue, type TypeInference, inferTypes } from './shape/infer.js';
-export { broadcastInputs, sameAsInput } from './shape/common.js';
-export type { NodeView, ShapeContext, ShapeFn } from './kernel.js';
-export { withShape } from './kernel.js';
+export { type InferredValue, inferTypes, type TypeInference } from './shape/infer.js';

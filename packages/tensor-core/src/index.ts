@@ -1,33 +1,4 @@
 export {
-  bfloat16ArrayToFloat32,
-  bfloat16ToNumber,
-  float16ArrayToFloat32,
-  float16ToNumber,
-  float32ArrayToBfloat16,
-  float32ArrayToFloat16,
-  numberToBfloat16,
-  numberToFloat16,
-} from './float16.js';
-export {
-  broadcastShapes,
-  broadcastStrides,
-  collapseBroadcast,
-  normalizeAxis,
-  shapesEqual,
-  stridesOf,
-} from './shape.js';
-export { Tensor, allocate, isTensor, sizeOf, storageLength } from './tensor.js';
-export { decodeNpy, encodeNpy } from './npy.js';
-export {
-  bigintToNumberRoundOdd,
-  type CastOptions,
-  castTensor,
-  encodeValues,
-  isFloatType,
-  tensorFromValues,
-  tensorValues,
-} from './convert.js';
-export {
   decodeMinifloat,
   type E8M0RoundMode,
   encodeE8M0,
@@ -59,3 +30,32 @@ export {
   unpackInts,
 } from './convert/packed.js';
 export { formatFloat, parseBigIntString, parseFloatString } from './convert/strings.js';
+export {
+  bigintToNumberRoundOdd,
+  type CastOptions,
+  castTensor,
+  encodeValues,
+  isFloatType,
+  tensorFromValues,
+  tensorValues,
+} from './convert.js';
+export {
+  bfloat16ArrayToFloat32,
+  bfloat16ToNumber,
+  float16ArrayToFloat32,
+  float16ToNumber,
+  float32ArrayToBfloat16,
+  float32ArrayToFloat16,
+  numberToBfloat16,
+  numberToFloat16,
+} from './float16.js';
+export { decodeNpy, encodeNpy } from './npy.js';
+export {
+  broadcastShapes,
+  broadcastStrides,
+  collapseBroadcast,
+  normalizeAxis,
+  shapesEqual,
+  stridesOf,
+} from './shape.js';
+export { allocate, isTensor, sizeOf, storageLength, Tensor } from './tensor.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Tensor,
   bfloat16ToNumber,
   broadcastShapes,
   broadcastStrides,
@@ -12,6 +11,7 @@ import {
   numberToBfloat16,
   numberToFloat16,
   stridesOf,
+  Tensor,
 } from '../src/index.js';
 
 describe('Tensor', () => {

@@ -49,10 +49,14 @@ export class NodeContext implements KernelContext {
     throw new ValidationError(`node '${this.label}' (${this.node.opType}): ${message}`, this.label);
   }
 
-  private get<T extends AttributeIR['type']>(name: string, types: T[]): Extract<AttributeIR, { type: T }> | undefined {
+  private get<T extends AttributeIR['type']>(
+    name: string,
+    types: T[],
+  ): Extract<AttributeIR, { type: T }> | undefined {
     const a = this.attrs.get(name);
     if (!a) return undefined;
-    if (!types.includes(a.type as T)) this.fail(`attribute '${name}' is ${a.type}, expected ${types.join(' or ')}`);
+    if (!types.includes(a.type as T))
+      this.fail(`attribute '${name}' is ${a.type}, expected ${types.join(' or ')}`);
     return a as Extract<AttributeIR, { type: T }>;
   }
 

@@ -9,8 +9,8 @@ import { nodeLabel } from './context.js';
  */
 export function inlineFunction(call: NodeIR, fn: FunctionIR, prefix: string): NodeIR[] {
   const rename = new Map<string, string>();
-  fn.inputs.forEach((name, i) => rename.set(name, call.inputs[i] ?? ''));
-  fn.outputs.forEach((name, i) => rename.set(name, call.outputs[i] ?? ''));
+  for (const [i, name] of fn.inputs.entries()) rename.set(name, call.inputs[i] ?? '');
+  for (const [i, name] of fn.outputs.entries()) rename.set(name, call.outputs[i] ?? '');
   const callAttrs = new Map(call.attributes.map((a) => [a.name, a]));
   const defaults = new Map(fn.attributeDefaults.map((a) => [a.name, a]));
   const map = (name: string): string => {

@@ -68,7 +68,10 @@ export class CompiledGraph implements CompiledSubgraph {
       for (const o of n.outputs) {
         if (o === '') continue;
         if (producers.has(o) || (defined.has(o) && !initNames.has(o))) {
-          throw new ValidationError(`value '${o}' is produced more than once (again by node '${nodeLabel(n)}')`, nodeLabel(n));
+          throw new ValidationError(
+            `value '${o}' is produced more than once (again by node '${nodeLabel(n)}')`,
+            nodeLabel(n),
+          );
         }
         producers.set(o, i);
       }
@@ -135,7 +138,8 @@ export class CompiledGraph implements CompiledSubgraph {
       const kernel = def.create(ctx);
       const frees: number[] = [];
       for (const name of new Set([...n.inputs, ...implicit[i]!])) {
-        if (name !== '' && lastUse.get(name) === pos && !keep.has(name) && local.has(name)) frees.push(slot(name));
+        if (name !== '' && lastUse.get(name) === pos && !keep.has(name) && local.has(name))
+          frees.push(slot(name));
       }
       for (const o of n.outputs) if (o !== '' && !lastUse.has(o) && !keep.has(o)) frees.push(slot(o));
       return {
@@ -196,7 +200,8 @@ export class CompiledGraph implements CompiledSubgraph {
     }
     return Array.from(this.outputSlots, (s, i) => {
       const v = slots[s];
-      if (v === undefined) throw new ValidationError(`graph output '${this.outputNames[i]}' was not computed`);
+      if (v === undefined)
+        throw new ValidationError(`graph output '${this.outputNames[i]}' was not computed`);
       return v;
     });
   }

@@ -1,4 +1,10 @@
-import { InvalidArgumentError, ShapeError, TypeMismatchError, type ValueMetadata, type ValueType } from '@zai/common';
+import {
+  InvalidArgumentError,
+  ShapeError,
+  TypeMismatchError,
+  type ValueMetadata,
+  type ValueType,
+} from '@zai/common';
 import { isTensor } from '@zai/tensor-core';
 import type { RuntimeValue } from '../kernel.js';
 
@@ -20,7 +26,8 @@ function checkValue(name: string, t: ValueType, v: RuntimeValue): void {
   switch (t.kind) {
     case 'tensor':
     case 'sparse_tensor': {
-      if (!isTensor(v)) throw new TypeMismatchError(`input '${name}' expects a ${t.elemType} tensor, got ${describe(v)}`);
+      if (!isTensor(v))
+        throw new TypeMismatchError(`input '${name}' expects a ${t.elemType} tensor, got ${describe(v)}`);
       if (v.type !== t.elemType) {
         throw new TypeMismatchError(`input '${name}' expects element type ${t.elemType}, got ${v.type}`);
       }
@@ -41,11 +48,13 @@ function checkValue(name: string, t: ValueType, v: RuntimeValue): void {
       return;
     }
     case 'sequence':
-      if (!Array.isArray(v)) throw new TypeMismatchError(`input '${name}' expects a sequence, got ${describe(v)}`);
+      if (!Array.isArray(v))
+        throw new TypeMismatchError(`input '${name}' expects a sequence, got ${describe(v)}`);
       if (t.elem) for (const e of v) checkValue(`${name}[]`, t.elem, e);
       return;
     case 'map':
-      if (!(v instanceof Map)) throw new TypeMismatchError(`input '${name}' expects a map, got ${describe(v)}`);
+      if (!(v instanceof Map))
+        throw new TypeMismatchError(`input '${name}' expects a map, got ${describe(v)}`);
       return;
     case 'optional':
       if (v !== null && t.elem) checkValue(name, t.elem, v);
@@ -54,5 +63,7 @@ function checkValue(name: string, t: ValueType, v: RuntimeValue): void {
 }
 
 export function unknownFeed(name: string, known: readonly string[]): never {
-  throw new InvalidArgumentError(`'${name}' is not an input of this model (inputs: ${known.join(', ') || 'none'})`);
+  throw new InvalidArgumentError(
+    `'${name}' is not an input of this model (inputs: ${known.join(', ') || 'none'})`,
+  );
 }

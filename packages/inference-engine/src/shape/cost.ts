@@ -44,7 +44,7 @@ const FREE_OPS = new Set([
 ]);
 
 function numeric(shape: readonly unknown[] | undefined): number[] | undefined {
-  if (!shape || !shape.every((d) => typeof d === 'number')) return undefined;
+  if (!shape?.every((d) => typeof d === 'number')) return undefined;
   return shape as number[];
 }
 

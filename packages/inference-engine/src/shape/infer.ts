@@ -61,7 +61,7 @@ class InferenceContext extends NodeContext implements ShapeContext {
 const SMALL = 1024;
 
 function concreteShape(t: ValueType | null | undefined): number[] | undefined {
-  if (!t || t.kind !== 'tensor' || !t.shape) return undefined;
+  if (t?.kind !== 'tensor' || !t.shape) return undefined;
   return t.shape.every((d): d is number => typeof d === 'number' && d >= 0)
     ? (t.shape as number[])
     : undefined;

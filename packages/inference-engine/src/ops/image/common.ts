@@ -98,7 +98,7 @@ export function floatToIntStorage(
   const out = allocate(type, n) as unknown as { [i: number]: number };
   for (let i = 0; i < n; i++) {
     const v = conv(values[i]!);
-    out[i] = Number.isNaN(v) ? 0 : v < lo ? lo : v > hi ? hi : v;
+    out[i] = Number.isNaN(v) ? 0 : v < lo ? lo : Math.min(v, hi);
   }
   return out as unknown as Tensor['data'];
 }

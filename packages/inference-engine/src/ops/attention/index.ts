@@ -1,0 +1,3 @@
+import type { OperatorDef } from '../../kernel.js';
+
+export const ATTENTION_OPS: readonly OperatorDef[] = [];

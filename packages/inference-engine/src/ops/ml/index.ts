@@ -1,0 +1,3 @@
+import type { OperatorDef } from '../../kernel.js';
+
+export const ML_OPS: readonly OperatorDef[] = [];

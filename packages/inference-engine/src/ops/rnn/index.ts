@@ -1,0 +1,3 @@
+import type { OperatorDef } from '../../kernel.js';
+
+export const RNN_OPS: readonly OperatorDef[] = [];

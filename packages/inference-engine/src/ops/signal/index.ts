@@ -1,0 +1,3 @@
+import type { OperatorDef } from '../../kernel.js';
+
+export const SIGNAL_OPS: readonly OperatorDef[] = [];

@@ -1,0 +1,3 @@
+import type { OperatorDef } from '../../kernel.js';
+
+export const TEXT_OPS: readonly OperatorDef[] = [];

@@ -1,0 +1,3 @@
+import type { OperatorDef } from '../../kernel.js';
+
+export const TRAINING_OPS: readonly OperatorDef[] = [];

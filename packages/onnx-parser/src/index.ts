@@ -17,6 +17,13 @@ export type {
   ValueInfoIR,
 } from './ir.js';
 export { type ByteStream, decodeModel, type LoadModelOptions, loadModel } from './load.js';
+export {
+  type AttributeSchema,
+  checkNodeSchema,
+  type OperatorSchema,
+  operatorSchema,
+  type SchemaFinding,
+} from './schema/schema.js';
 export { decodeTensor } from './tensor-proto.js';
 export { type ValidationFinding, validateModel } from './validate.js';
 export { WireReader, WireType } from './wire.js';

@@ -1,4 +1,5 @@
 import type { GraphIR, ModelIR, NodeIR } from './ir.js';
+import { checkNodeSchema } from './schema/schema.js';
 
 export interface ValidationFinding {
   readonly severity: 'error' | 'warning';
@@ -14,11 +15,13 @@ function label(n: NodeIR): string {
 }
 
 /**
- * Structural checks of the ONNX IR rules that need no operator schema: opset
+ * Checks of the ONNX IR rules: opset
  * imports cover every node's domain, each value has one producer, every input
  * is produced (in the graph, by an initializer or graph input, or by an
  * enclosing graph for subgraphs), nodes appear after their producers, and graph
- * inputs/outputs are named and produced. Every finding names the node.
+ * inputs/outputs are named and produced; and each node agrees with the ONNX
+ * docs' definition of its operator version (attribute types, required
+ * attributes, input/output counts). Every finding names the node.
  */
 export function validateModel(model: ModelIR): ValidationFinding[] {
   const findings: ValidationFinding[] = [];
@@ -75,6 +78,10 @@ function validateGraph(
 
   for (const n of g.nodes) {
     if (!n.opType) add('node has no op type', n);
+    const opset = domains.get(n.domain) ?? (n.domain === 'ai.onnx' ? domains.get('') : undefined);
+    if (opset !== undefined && !functions.has(`${n.domain}::${n.opType}`)) {
+      for (const f of checkNodeSchema(n, opset)) add(f.message, n, f.severity);
+    }
     if (!domains.has(n.domain) && !functions.has(`${n.domain}::${n.opType}`)) {
       add(
         `operator ${n.domain || 'ai.onnx'}::${n.opType} uses domain '${n.domain || 'ai.onnx'}', which the model does not import`,

@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// Generates src/schema/operators.generated.ts from the ONNX operator docs
+// (Changelog.md: every version of the ai.onnx and preview domains;
+// Operators-ml.md: the current version of each ai.onnx.ml operator).
+//
+//   node scripts/gen-operator-schemas.mjs [reference-folder]
+//
+// Each row: [domain, opType, sinceVersion, attributes, minInputs, maxInputs, minOutputs, maxOutputs]
+// where attributes is "name:code" joined by commas, code one of ATTRIBUTE_CODES
+// below with a trailing "!" when the attribute is required, or null when the operator
+// is deprecated from that version on; max -1 means unbounded.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const reference = resolve(process.argv[2] ?? join(here, '../../../../shared/reference/onnx'));
+const target = join(here, '../src/schema/operators.generated.ts');
+
+const ATTRIBUTE_CODES = {
+  int: 'i',
+  float: 'f',
+  string: 's',
+  tensor: 't',
+  graph: 'g',
+  sparse_tensor: 'p',
+  type_proto: 'y',
+  'list of ints': 'I',
+  'list of floats': 'F',
+  'list of strings': 'S',
+  'list of tensors': 'T',
+  'list of graphs': 'G',
+  'list of sparse_tensors': 'P',
+  'list of type_protos': 'Y',
+};
+
+/** Splits a markdown doc into operator sections: heading text → body. */
+function sections(text) {
+  const out = [];
+  const re = /^### <a name="([^"]+)"><\/a>/gm;
+  const starts = [...text.matchAll(re)];
+  for (let i = 0; i < starts.length; i++) {
+    const from = starts[i].index;
+    const to = i + 1 < starts.length ? starts[i + 1].index : text.length;
+    out.push({ anchor: starts[i][1], body: text.slice(from, to) });
+  }
+  return out;
+}
+
+function block(body, heading) {
+  const at = body.search(new RegExp(`^#### ${heading}\\b`, 'm'));
+  if (at < 0) return undefined;
+  const next = body.slice(at + 5).search(/^#### /m);
+  const rest = next < 0 ? body.slice(at) : body.slice(at, at + 5 + next);
+  const line = rest.slice(0, rest.indexOf('\n'));
+  return { line, items: [...rest.matchAll(/<dt><tt>([^<]+)<\/tt>([^:]*):([^<]*)<\/dt>/g)] };
+}
+
+function arity(body, heading) {
+  const b = block(body, heading);
+  if (!b) return [0, 0];
+  const range = b.line.match(/\((\d+)(?:\s*-\s*(\d+|&#8734;))?\)/);
+  if (range) {
+    const min = Number(range[1]);
+    const max = range[2] === undefined ? min : range[2] === '&#8734;' ? -1 : Number(range[2]);
+    return [min, max];
+  }
+  const variadic = b.items.some((m) => m[2].includes('variadic'));
+  const required = b.items.filter((m) => !m[2].includes('optional')).length;
+  return [required, variadic ? -1 : b.items.length];
+}
+
+function attributes(body, where) {
+  const b = block(body, 'Attributes');
+  if (!b) return '';
+  return b.items
+    .map((m) => {
+      const spec = m[3].trim();
+      const type = spec.replace(/\s*\(.*$/, '').trim();
+      const code = ATTRIBUTE_CODES[type];
+      if (!code) throw new Error(`${where}: unknown attribute type '${type}' of '${m[1]}'`);
+      return `${m[1]}:${code}${/\(required\)/.test(spec) ? '!' : ''}`;
+    })
+    .join(',');
+}
+
+function since(body, where) {
+  const m = body.match(
+    /available since version (\d+) of (?:the default ONNX operator set|the '([^']+)' operator set)/,
+  );
+  if (!m) throw new Error(`${where}: no version line`);
+  return { version: Number(m[1]), domain: m[2] ?? '' };
+}
+
+const rows = [];
+
+function pushDeprecation(body, opType) {
+  const m = body.match(
+    /deprecated since version (\d+) of (?:the default ONNX operator set|the '([^']+)' operator set)/,
+  );
+  if (m) rows.push([m[2] ?? '', opType, Number(m[1]), null, 0, 0, 0, 0]);
+  return m !== null;
+}
+for (const { anchor, body } of sections(readFileSync(join(reference, 'Changelog.md'), 'utf8'))) {
+  const m = anchor.match(/^(?:(ai\.onnx\.[a-z.]+)\.)?([A-Za-z0-9]+)-(\d+)$/);
+  if (!m) continue;
+  // experimental ops (Upsample-1, …) carry no version line and are not checked
+  if (body.includes('No versioning maintained')) continue;
+  if (pushDeprecation(body, m[2])) continue;
+  const { version, domain } = since(body, anchor);
+  rows.push([
+    domain,
+    m[2],
+    version,
+    attributes(body, anchor),
+    ...arity(body, 'Inputs'),
+    ...arity(body, 'Outputs'),
+  ]);
+}
+for (const { anchor, body } of sections(readFileSync(join(reference, 'Operators-ml.md'), 'utf8'))) {
+  const m = anchor.match(/^ai\.onnx\.ml\.([A-Za-z0-9]+)$/);
+  if (!m) continue;
+  if (pushDeprecation(body, m[1])) continue;
+  const { version, domain } = since(body, anchor);
+  rows.push([
+    domain,
+    m[1],
+    version,
+    attributes(body, anchor),
+    ...arity(body, 'Inputs'),
+    ...arity(body, 'Outputs'),
+  ]);
+}
+rows.sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]) || a[2] - b[2]);
+
+const lines = [
+  '// Generated by scripts/gen-operator-schemas.mjs from the ONNX operator docs; do not edit.',
+  '// [domain, opType, sinceVersion, attributes, minInputs, maxInputs, minOutputs, maxOutputs]',
+  "import type { OperatorSchemaRow } from './schema.js';",
+  '',
+  'export const OPERATOR_SCHEMA_ROWS: readonly OperatorSchemaRow[] = [',
+  ...rows.map((r) => `  ${JSON.stringify(r).replaceAll('"', "'")},`),
+  '];',
+  '',
+];
+writeFileSync(target, lines.join('\n'));
+console.log(`wrote ${rows.length} operator versions to ${target}`);

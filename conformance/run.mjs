@@ -5,6 +5,8 @@
 //   npm run conformance                 check; exit 1 on a regression
 //   npm run conformance -- --update     rewrite passing.txt with today's passes
 //   npm run conformance -- --filter re  run only the cases matching a regex (never fails, never updates)
+//   npm run conformance -- --backend onnxruntime   count what onnxruntime-node passes (same harness)
+//   npm run conformance -- --parity     where both backends pass, their outputs must agree; exit 1 if not
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -28,6 +30,11 @@ if (!existsSync(root)) {
 }
 const filter = option('--filter') ? new RegExp(option('--filter')) : undefined;
 const timeoutMs = Number(option('--timeout') ?? 30000);
+const mode = flag('--parity') ? 'parity' : (option('--backend') ?? 'native');
+if (!['native', 'onnxruntime', 'parity'].includes(mode)) {
+  console.error(`conformance: unknown backend '${mode}' (native or onnxruntime)`);
+  process.exit(2);
+}
 const listFile = join(here, 'passing.txt');
 const all = readdirSync(root)
   .filter((d) => existsSync(join(root, d, 'model.onnx')))
@@ -82,7 +89,7 @@ function spawn() {
         start();
         next();
       }, timeoutMs);
-      worker.postMessage({ name, dir: join(root, name) });
+      worker.postMessage({ name, dir: join(root, name), mode });
     };
     start();
     next();
@@ -92,7 +99,7 @@ function spawn() {
 await Promise.all(Array.from({ length: threads }, spawn));
 
 const passing = cases.filter((c) => results.get(c)?.ok);
-const regressions = cases.filter((c) => listed.has(c) && !results.get(c)?.ok);
+const regressions = mode === 'native' ? cases.filter((c) => listed.has(c) && !results.get(c)?.ok) : [];
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
 mkdirSync(join(here, 'out'), { recursive: true });
@@ -107,6 +114,21 @@ writeFileSync(
 for (const r of regressions) console.log(`REGRESSION ${r}: ${results.get(r)?.reason}`);
 if (flag('--verbose')) for (const f of failures) console.log(`FAIL ${f.name} [${f.kind}] ${f.reason ?? ''}`);
 
+if (mode !== 'native') {
+  const label = mode === 'parity' ? 'parity (native vs onnxruntime)' : `conformance on ${mode}`;
+  if (mode === 'parity') {
+    const compared = cases.filter((c) => results.get(c)?.compared).length;
+    const disagree = failures.filter((f) => f.kind === 'disagree');
+    for (const f of failures)
+      console.log(`${f.kind === 'disagree' ? 'DISAGREE' : 'FAIL'} ${f.name}: ${f.reason}`);
+    console.log(
+      `${label}: ${compared} cases both pass, ${disagree.length} disagree, ${failures.length - disagree.length} errors (${seconds}s)`,
+    );
+  } else {
+    console.log(`${label}: ${passing.length}/${cases.length} pass (${seconds}s)`);
+  }
+  process.exit(mode === 'parity' && failures.length > 0 ? 1 : 0);
+}
 if (filter) {
   console.log(
     `conformance (filter ${filter}): ${passing.length}/${cases.length} pass, ${regressions.length} regressions, ${seconds}s`,

@@ -15,46 +15,91 @@ function kindOf(info) {
   return k === 'sequence' || k === 'map' || k === 'optional' ? k : 'tensor';
 }
 
-async function runCase(dir) {
+/** The case's test data sets: feeds by input name and expected values by output name. */
+async function readCase(dir) {
   const model = await loadModel(join(dir, 'model.onnx'));
   const inits = new Set(model.graph.initializers.map((i) => i.name));
   const inputs = model.graph.inputs.filter((i) => !inits.has(i.name));
   const outputs = model.graph.outputs;
-  const session = await InferenceSession.create(model, { backend: 'native' });
-  const sets = readdirSync(dir)
+  const sets = [];
+  for (const set of readdirSync(dir)
     .filter((d) => d.startsWith('test_data_set_'))
-    .sort();
-  for (const set of sets) {
-    const files = readdirSync(join(dir, set));
+    .sort()) {
     const feeds = {};
-    for (const f of files) {
-      const m = /^input_(\d+)\.pb$/.exec(f);
+    const expected = {};
+    for (const f of readdirSync(join(dir, set))) {
+      const m = /^(input|output)_(\d+)\.pb$/.exec(f);
       if (!m) continue;
-      const info = inputs[Number(m[1])];
-      if (!info) throw new Error(`${set}/${f} has no matching graph input`);
-      feeds[info.name] = decodeValue(readFileSync(join(dir, set, f)), kindOf(info));
+      const info = (m[1] === 'input' ? inputs : outputs)[Number(m[2])];
+      if (!info) throw new Error(`${set}/${f} has no matching graph ${m[1]}`);
+      (m[1] === 'input' ? feeds : expected)[info.name] = decodeValue(
+        readFileSync(join(dir, set, f)),
+        kindOf(info),
+      );
     }
-    const results = await session.run(feeds);
-    for (const f of files) {
-      const m = /^output_(\d+)\.pb$/.exec(f);
-      if (!m) continue;
-      const info = outputs[Number(m[1])];
-      const expected = decodeValue(readFileSync(join(dir, set, f)), kindOf(info));
-      const reason = compareValues(results[info.name], expected, numericView, `${set} '${info.name}'`);
-      if (reason) return { ok: false, kind: 'mismatch', reason };
-    }
+    sets.push({ set, feeds, expected });
   }
-  await session.release();
-  return { ok: true };
+  return { model, sets };
 }
 
-parentPort.on('message', async ({ name, dir }) => {
+/** Runs every data set on one backend; the first mismatch with the expected outputs fails the case. */
+async function runOn(backend, model, sets) {
+  const session = await InferenceSession.create(model, { backend });
+  try {
+    const produced = [];
+    for (const { set, feeds, expected } of sets) {
+      const results = await session.run(feeds);
+      for (const [name, want] of Object.entries(expected)) {
+        const reason = compareValues(results[name], want, numericView, `${set} '${name}'`);
+        if (reason) return { ok: false, kind: 'mismatch', reason };
+      }
+      produced.push(results);
+    }
+    return { ok: true, produced };
+  } finally {
+    await session.release();
+  }
+}
+
+function failure(e) {
+  const kind = e?.code === 'ZAI_UNSUPPORTED_OPERATOR' ? 'unsupported' : 'error';
+  return { ok: false, kind, reason: `${e?.code ?? e?.name ?? 'Error'}: ${e?.message ?? e}` };
+}
+
+/**
+ * mode 'native' | 'onnxruntime': pass/fail against the expected outputs.
+ * mode 'parity': where both backends pass, their outputs must agree with each
+ * other within the same tolerance (onnxruntime's output taken as the reference).
+ */
+async function runCase(dir, mode) {
+  const { model, sets } = await readCase(dir);
+  if (mode !== 'parity') {
+    const r = await runOn(mode, model, sets);
+    return r.ok ? { ok: true } : r;
+  }
+  const native = await runOn('native', model, sets).catch(failure);
+  const ort = await runOn('onnxruntime', model, sets).catch(failure);
+  if (!native.ok || !ort.ok) return { ok: true, compared: false, native: native.ok, onnxruntime: ort.ok };
+  for (let i = 0; i < sets.length; i++) {
+    for (const name of Object.keys(sets[i].expected)) {
+      const reason = compareValues(
+        native.produced[i][name],
+        ort.produced[i][name],
+        numericView,
+        `${sets[i].set} '${name}'`,
+      );
+      if (reason) return { ok: false, kind: 'disagree', reason: `native vs onnxruntime: ${reason}` };
+    }
+  }
+  return { ok: true, compared: true, native: true, onnxruntime: true };
+}
+
+parentPort.on('message', async ({ name, dir, mode }) => {
   let result;
   try {
-    result = await runCase(dir);
+    result = await runCase(dir, mode);
   } catch (e) {
-    const kind = e?.code === 'ZAI_UNSUPPORTED_OPERATOR' ? 'unsupported' : 'error';
-    result = { ok: false, kind, reason: `${e?.code ?? e?.name ?? 'Error'}: ${e?.message ?? e}` };
+    result = failure(e);
   }
   parentPort.postMessage({ name, ...result });
 });

@@ -36,6 +36,27 @@ describe('onnxruntime backend', () => {
     await ort.release();
   });
 
+  it('refuses models whose outputs onnxruntime-node cannot return (sub-byte types) instead of aborting', async () => {
+    const toInt4 = encodeModel(
+      model(
+        graph({
+          nodes: [node('Cast', ['x'], ['y'], { to: 22 })],
+          inputs: [tensorInfo('x', 'float32', [4])],
+          outputs: [tensorInfo('y', 'int4', [4])],
+        }),
+        [{ domain: '', version: 21 }],
+      ),
+    );
+    await expect(InferenceSession.create(toInt4, { backend: 'onnxruntime' })).rejects.toThrow(
+      /output 'y' is int4, which onnxruntime-node cannot return/,
+    );
+    const native = await InferenceSession.create(toInt4, { backend: 'native' });
+    const y = (await native.run({ x: new Tensor('float32', new Float32Array([1, -2, 7, -8]), [4]) }))
+      .y as Tensor;
+    expect(y.type).toBe('int4');
+    expect(Array.from(y.data as Uint8Array)).toEqual([0xe1, 0x87]); // (1, -2), (7, -8): low nibble first
+  });
+
   it("'auto' picks onnxruntime where it loads and says so", async () => {
     const s = await InferenceSession.create(addRelu);
     expect(s.backend).toBe('onnxruntime');

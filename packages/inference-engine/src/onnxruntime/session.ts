@@ -16,6 +16,24 @@ import { fromOrt, metadataType, toOrt } from './convert.js';
 import { loadOnnxruntime, type OrtModule, type OrtSession } from './load.js';
 import { resolveProviders } from './providers.js';
 
+/**
+ * Output types onnxruntime-node (1.30) cannot hand back to JavaScript: it
+ * aborts the whole process (V8 "ArrayBuffer::New Allocation failed") when a
+ * session returns a sub-byte tensor. Refused at creation instead.
+ */
+const UNRETURNABLE = new Set(['int4', 'uint4', 'int2', 'uint2', 'float4e2m1']);
+
+function refuseUnreturnableOutputs(model: ModelIR): void {
+  for (const o of model.graph.outputs) {
+    if (o.type?.kind === 'tensor' && UNRETURNABLE.has(o.type.elemType)) {
+      throw new BackendError(
+        'onnxruntime',
+        `output '${o.name}' is ${o.type.elemType}, which onnxruntime-node cannot return to JavaScript (it aborts the process); use backend 'native'`,
+      );
+    }
+  }
+}
+
 export interface OnnxruntimeOptions extends SessionOptions {
   /** Drop unavailable execution providers instead of failing (cpu is always the last resort). */
   readonly providerFallback?: boolean;
@@ -87,7 +105,9 @@ export class OnnxruntimeSession implements Session<Tensor> {
       model = source;
       input = encodeModel(source);
     }
-    const sessionOptions: Record<string, unknown> = { executionProviders: providers };
+    refuseUnreturnableOutputs(model);
+    // warnings (unused initializers, …) go nowhere; errors still reach the thrown message
+    const sessionOptions: Record<string, unknown> = { executionProviders: providers, logSeverityLevel: 3 };
     if (options.graphOptimizationLevel)
       sessionOptions.graphOptimizationLevel = LEVEL[options.graphOptimizationLevel];
     if (options.intraOpNumThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpNumThreads;

@@ -11,6 +11,7 @@ import { NORM_OPS } from './norm/index.js';
 import { REDUCE_OPS } from './reduce/index.js';
 import { RNN_OPS } from './rnn/index.js';
 import { SEQUENCE_OPS } from './sequence/index.js';
+import { SEQUENCE_MODEL_OPS } from './sequence-models/index.js';
 import { SHAPE_OPS } from './shape/index.js';
 import { SIGNAL_OPS } from './signal/index.js';
 import { TEXT_OPS } from './text/index.js';
@@ -29,6 +30,7 @@ export const BUILTIN_OPERATORS: readonly OperatorDef[] = [
   ...SEQUENCE_OPS,
   ...RNN_OPS,
   ...ATTENTION_OPS,
+  ...SEQUENCE_MODEL_OPS,
   ...SIGNAL_OPS,
   ...TEXT_OPS,
   ...ML_OPS,

@@ -106,10 +106,17 @@ mkdirSync(join(here, 'out'), { recursive: true });
 const failures = cases
   .filter((c) => !results.get(c)?.ok)
   .map((c) => results.get(c) ?? { name: c, kind: 'missing' });
-writeFileSync(
-  join(here, 'out', 'failures.txt'),
-  failures.map((f) => `${f.name}\t${f.kind}\t${f.reason ?? ''}`).join('\n') + '\n',
-);
+// the full native run's failures feed conformance/report.mjs (docs/operators.md)
+if (!filter && mode === 'native') {
+  writeFileSync(
+    join(here, 'out', 'failures.txt'),
+    failures.map((f) => `${f.name}\t${f.kind}\t${f.reason ?? ''}`).join('\n') + '\n',
+  );
+  writeFileSync(
+    join(here, 'out', 'summary.json'),
+    JSON.stringify({ total: all.length, passing: passing.length }),
+  );
+}
 
 for (const r of regressions) console.log(`REGRESSION ${r}: ${results.get(r)?.reason}`);
 if (flag('--verbose')) for (const f of failures) console.log(`FAIL ${f.name} [${f.kind}] ${f.reason ?? ''}`);

@@ -8,6 +8,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
-  // optional, loaded lazily by the onnxruntime backend; never bundled
-  external: ['onnxruntime-node'],
+  // optional, loaded lazily (the onnxruntime backend; ImageDecoder's decoders); never bundled
+  external: ['onnxruntime-node', 'sharp', '@cornerstonejs/codec-openjpeg'],
+  // import.meta.url (which resolves ImageDecoder's optional decoders) in the CommonJS build too
+  shims: true,
 });

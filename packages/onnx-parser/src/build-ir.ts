@@ -1,6 +1,7 @@
 import type { DataType, Dim, OpsetImport } from '@zai/common';
 import type { Tensor } from '@zai/tensor-core';
 import type { AttributeIR, GraphIR, ModelIR, NodeIR, TensorHandle, ValueInfoIR } from './ir.js';
+import { attributeTypeOf } from './schema/schema.js';
 
 // Small builders for writing models in code (tests, demo models, tools).
 
@@ -53,6 +54,19 @@ export function attributes(
   });
 }
 
+/**
+ * Integer-valued numbers are ambiguous (`alpha: 1`): where the operator's
+ * definition declares the attribute as float(s), build float(s).
+ */
+function coerceToSchema(opType: string, domain: string, attrs: AttributeIR[]): AttributeIR[] {
+  return attrs.map((a): AttributeIR => {
+    const want = attributeTypeOf(domain, opType, a.name);
+    if (a.type === 'int' && want === 'float') return { name: a.name, type: 'float', value: a.value };
+    if (a.type === 'ints' && want === 'floats') return { name: a.name, type: 'floats', value: a.value };
+    return a;
+  });
+}
+
 export function node(
   opType: string,
   inputs: readonly string[],
@@ -68,7 +82,7 @@ export function node(
     overload: '',
     inputs,
     outputs,
-    attributes: attributes(attrs),
+    attributes: coerceToSchema(opType, domain, attributes(attrs)),
     docString: '',
   };
 }

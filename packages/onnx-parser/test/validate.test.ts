@@ -29,7 +29,7 @@ describe('validateModel', () => {
 
   it('checks attribute types against the operator version the opset selects', () => {
     // Softmax's axis is an int; a float is a type error
-    const f = findings([node('Softmax', ['x'], ['y'], { axis: 1.5 }, 'sm')]);
+    const f = findings([node('Softmax', ['x'], ['y'], { axis: { float: 1.5 } }, 'sm')]);
     expect(f).toEqual([
       expect.objectContaining({
         severity: 'error',
@@ -55,9 +55,22 @@ describe('validateModel', () => {
     expect(f).toEqual([expect.objectContaining({ severity: 'warning', node: 'relu' })]);
   });
 
-  it('refuses operators removed in the imported opset', () => {
+  it('warns about operator versions the docs mark deprecated', () => {
     const f = findings([node('Upsample', ['x', 'x'], ['y'], {}, 'up')], 10);
-    expect(f[0]?.message).toBe('ai.onnx::Upsample was removed in opset 10 (the model imports 10)');
+    expect(f).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        message: 'ai.onnx::Upsample is marked deprecated from opset 10 (the model imports 10)',
+      }),
+    ]);
+  });
+
+  it('the node builder gives integer-valued numbers the float type the operator declares', () => {
+    const elu = node('Elu', ['x'], ['y'], { alpha: 1 });
+    expect(elu.attributes[0]).toMatchObject({ type: 'float', value: 1 });
+    const clip6 = node('Clip', ['x'], ['y'], { min: 0, max: 6 });
+    expect(clip6.attributes.map((a) => a.type)).toEqual(['float', 'float']);
+    expect(node('Softmax', ['x'], ['y'], { axis: 1 }).attributes[0]?.type).toBe('int');
   });
 
   it('selects the version in force at an opset', () => {

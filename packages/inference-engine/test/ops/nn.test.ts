@@ -371,7 +371,7 @@ describe('pooling', () => {
 
   it('LpPool-1 reads a float p; GlobalLpPool reduces all spatial axes', async () => {
     const v = f32([3, 4], [1, 1, 2]);
-    const [lp] = await runOp('LpPool', [v], { kernel_shape: [2], p: 2.0 }, 1);
+    const [lp] = await runOp('LpPool', [v], { kernel_shape: [2], p: { float: 2 } }, 1);
     expect(values(lp!)).toEqual([5]);
     const [g] = await runOp('GlobalLpPool', [f32([3, 0, 0, 4], [1, 1, 2, 2])], { p: 2 }, 2);
     expect(g!.dims).toEqual([1, 1, 1, 1]);

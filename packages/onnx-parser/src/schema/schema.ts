@@ -70,8 +70,7 @@ function decode(row: OperatorSchemaRow): OperatorSchema {
 
 const canonicalDomain = (domain: string): string => (domain === 'ai.onnx' ? '' : domain);
 
-/** The version of `domain::opType` in force at `opset`, or undefined when the docs do not define it. */
-export function operatorSchema(domain: string, opType: string, opset: number): OperatorSchema | undefined {
+function versionsOf(domain: string, opType: string): readonly OperatorSchema[] {
   if (!byOperator) {
     byOperator = new Map();
     for (const row of OPERATOR_SCHEMA_ROWS) {
@@ -81,10 +80,28 @@ export function operatorSchema(domain: string, opType: string, opset: number): O
       byOperator.set(key, list);
     }
   }
-  const versions = byOperator.get(`${canonicalDomain(domain)}::${opType}`);
+  return byOperator.get(`${canonicalDomain(domain)}::${opType}`) ?? [];
+}
+
+/** The version of `domain::opType` in force at `opset`, or undefined when the docs do not define it. */
+export function operatorSchema(domain: string, opType: string, opset: number): OperatorSchema | undefined {
   let found: OperatorSchema | undefined;
-  for (const s of versions ?? []) if (s.sinceVersion <= opset) found = s;
+  for (const s of versionsOf(domain, opType)) if (s.sinceVersion <= opset) found = s;
   return found;
+}
+
+/** The type the newest version that defines attribute `name` gives it. */
+export function attributeTypeOf(
+  domain: string,
+  opType: string,
+  name: string,
+): AttributeIR['type'] | undefined {
+  const versions = versionsOf(domain, opType);
+  for (let i = versions.length - 1; i >= 0; i--) {
+    const a = versions[i]!.attributes.get(name);
+    if (a) return a.type;
+  }
+  return undefined;
 }
 
 export interface SchemaFinding {
@@ -105,11 +122,12 @@ export function checkNodeSchema(node: NodeIR, opset: number): SchemaFinding[] {
   const schema = operatorSchema(node.domain, node.opType, opset);
   if (!schema) return [];
   const label = `${node.domain || 'ai.onnx'}::${node.opType}`;
+  // a warning: the docs also mark versions deprecated that runtimes still serve (GroupNormalization-18)
   if (schema.deprecated)
     return [
       {
-        severity: 'error',
-        message: `${label} was removed in opset ${schema.sinceVersion} (the model imports ${opset})`,
+        severity: 'warning',
+        message: `${label} is marked deprecated from opset ${schema.sinceVersion} (the model imports ${opset})`,
       },
     ];
   const out: SchemaFinding[] = [];

@@ -46,6 +46,8 @@ export interface NodeView {
   tensors(name: string): Tensor[];
   /** True when input i is given (present and not the empty name). */
   hasInput(i: number): boolean;
+  /** True when input i is an initializer (of this graph or an enclosing one): the same tensor on every run. */
+  isConstantInput(i: number): boolean;
   hasOutput(i: number): boolean;
   readonly inputCount: number;
   readonly outputCount: number;

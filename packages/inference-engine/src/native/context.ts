@@ -16,13 +16,25 @@ export class NodeContext implements KernelContext {
   readonly label: string;
   private readonly attrs: Map<string, AttributeIR>;
   private readonly compile: (name: string) => CompiledSubgraph;
+  private readonly constantNames: ReadonlySet<string>;
 
-  constructor(node: NodeIR, opset: number, compile: (name: string) => CompiledSubgraph) {
+  constructor(
+    node: NodeIR,
+    opset: number,
+    compile: (name: string) => CompiledSubgraph,
+    constants: ReadonlySet<string> = new Set(),
+  ) {
     this.node = node;
     this.opset = opset;
     this.label = nodeLabel(node);
     this.attrs = new Map(node.attributes.map((a) => [a.name, a]));
     this.compile = compile;
+    this.constantNames = constants;
+  }
+
+  isConstantInput(i: number): boolean {
+    const name = this.node.inputs[i];
+    return name !== undefined && name !== '' && this.constantNames.has(name);
   }
 
   get inputCount(): number {

@@ -44,7 +44,16 @@ export class CompiledGraph implements CompiledSubgraph {
   private readonly freeSlots: [number, string][];
   private readonly slotOf: ReadonlyMap<string, number>;
 
-  constructor(graph: GraphIR, env: CompileEnv, outer: ReadonlySet<string>) {
+  /**
+   * `outerConstants`: values of enclosing graphs that are initializers (not
+   * overridable inputs), so kernels may cache what they derive from them.
+   */
+  constructor(
+    graph: GraphIR,
+    env: CompileEnv,
+    outer: ReadonlySet<string>,
+    outerConstants: ReadonlySet<string> = new Set(),
+  ) {
     const nodes = expandNodes(graph.nodes, env);
     const slotOf = new Map<string, number>();
     const slot = (name: string): number => {
@@ -78,12 +87,14 @@ export class CompiledGraph implements CompiledSubgraph {
     });
     const local = new Set<string>([...defined, ...producers.keys()]);
     const visible = new Set<string>([...outer, ...local]);
+    const constants = new Set<string>([...outerConstants].filter((c) => !local.has(c)));
+    for (const name of initNames) if (!this.inputNames.includes(name)) constants.add(name);
 
     // compile subgraphs first: their free variables are implicit inputs of their node
     const subgraphs = nodes.map((n) => {
       const m = new Map<string, CompiledGraph>();
       for (const a of n.attributes) {
-        if (a.type === 'graph') m.set(a.name, new CompiledGraph(a.value, env, visible));
+        if (a.type === 'graph') m.set(a.name, new CompiledGraph(a.value, env, visible, constants));
       }
       return m;
     });
@@ -134,7 +145,7 @@ export class CompiledGraph implements CompiledSubgraph {
       const def = env.registry.resolve(n.domain, n.opType, opset);
       if (!def) throw new UnsupportedOperatorError(n.opType, n.domain, opset, label);
       const subs = subgraphs[i]!;
-      const ctx = new NodeContext(n, opset, (name) => subs.get(name)!);
+      const ctx = new NodeContext(n, opset, (name) => subs.get(name)!, constants);
       const kernel = def.create(ctx);
       const frees: number[] = [];
       for (const name of new Set([...n.inputs, ...implicit[i]!])) {

@@ -409,3 +409,22 @@ describe('recurrent shape inference', () => {
     expect(r.get('ry')).toEqual(t(['S', 1, 'N', 6]));
   });
 });
+
+describe('weights fed at run time', () => {
+  it('are re-read on every run, even when the caller refills the same tensor', async () => {
+    // RNN with hidden 1, input 1, Tanh: h1 = tanh(W·x), so W = 0 gives 0
+    const g = graph({
+      nodes: [node('RNN', ['x', 'w', 'r'], ['', 'h'], { hidden_size: 1 })],
+      inputs: [tensorInfo('x', 'float32'), tensorInfo('w', 'float32'), tensorInfo('r', 'float32')],
+      outputs: [tensorInfo('h', 'float32')],
+    });
+    const s = await InferenceSession.create(model(g, [{ domain: '', version: 22 }]), { backend: 'native' });
+    const x = f32([1], [1, 1, 1]);
+    const w = f32([0], [1, 1, 1]);
+    const r = f32([0], [1, 1, 1]);
+    expect(values((await s.run({ x, w, r })).h as Tensor)).toEqual([0]);
+    (w.data as Float32Array)[0] = 1;
+    expect(values((await s.run({ x, w, r })).h as Tensor)[0]).toBeCloseTo(Math.tanh(1), 6);
+    await s.release();
+  });
+});

@@ -381,13 +381,21 @@ export function gateWeights(t: Tensor, d: number, r0: number, rows: number): Gat
  * Caches what a kernel derives from its weight inputs (transposed W / R,
  * summed biases). Weights are nearly always initializers, handed to the
  * kernel as the same tensor objects on every run, so the layout work happens
- * on the first run only.
+ * on the first run only. Weights fed at run time are never cached: a caller
+ * may refill the same tensor between runs.
  */
 export class WeightCache<T> {
   private keys: readonly (Tensor | undefined)[] = [];
   private value: T | undefined;
+  private readonly enabled: boolean;
+
+  /** `weightInputs`: the node's weight input indices; caching only when all are initializers (or omitted). */
+  constructor(ctx: KernelContext, weightInputs: readonly number[]) {
+    this.enabled = weightInputs.every((i) => !ctx.hasInput(i) || ctx.isConstantInput(i));
+  }
 
   get(keys: readonly (Tensor | undefined)[], build: () => T): T {
+    if (!this.enabled) return build();
     if (
       this.value !== undefined &&
       keys.length === this.keys.length &&

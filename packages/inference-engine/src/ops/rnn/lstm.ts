@@ -52,7 +52,7 @@ function create(ctx: KernelContext): Kernel {
   const wantH = ctx.hasOutput(1);
   const wantC = ctx.hasOutput(2);
   const { layout } = attrs;
-  const cache = new WeightCache<Prepared>();
+  const cache = new WeightCache<Prepared>(ctx, [1, 2, 3, 7]);
   return (inputs) => {
     const { type, s, X, w, r, b, lens, maxLen, h0 } = setup(inputs, attrs, 4, op);
     const H = s.hidden;

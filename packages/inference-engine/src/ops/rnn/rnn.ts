@@ -42,7 +42,7 @@ function create(ctx: KernelContext): Kernel {
   const wantY = ctx.hasOutput(0);
   const wantH = ctx.hasOutput(1);
   const { layout } = attrs;
-  const cache = new WeightCache<Prepared>();
+  const cache = new WeightCache<Prepared>(ctx, [1, 2, 3]);
   return (inputs) => {
     const { type, s, X, w, r, b, lens, maxLen, h0 } = setup(inputs, attrs, 1, op);
     const H = s.hidden;

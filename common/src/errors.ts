@@ -10,6 +10,10 @@ export const ErrorCode = {
   Execution: 'ZAI_EXECUTION',
   NotFound: 'ZAI_NOT_FOUND',
   Aborted: 'ZAI_ABORTED',
+  Config: 'ZAI_CONFIG',
+  Pipeline: 'ZAI_PIPELINE',
+  Decode: 'ZAI_DECODE',
+  Dependency: 'ZAI_DEPENDENCY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -112,5 +116,43 @@ export class NotFoundError extends ZaiError {
 export class AbortError extends ZaiError {
   constructor(message = 'the run was aborted') {
     super(ErrorCode.Aborted, message);
+  }
+}
+
+/**
+ * A configuration value is wrong. `path` is the offending key (`models.points.maxBatchSize`,
+ * empty for the whole document), `origin` where the value came from (a file, `ZAI_PORT`, `--port`).
+ */
+export class ConfigError extends ZaiError {
+  readonly path: string;
+  readonly origin: string;
+  constructor(origin: string, path: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Config, `${origin}: ${message}`, options);
+    this.path = path;
+    this.origin = origin;
+  }
+}
+
+/** Input bytes (an image, audio) that cannot be decoded. */
+export class DecodeError extends ZaiError {
+  readonly format: string;
+  constructor(format: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Decode, `${format}: ${message}`, options);
+    this.format = format;
+  }
+}
+
+/** A pipeline step failed; names the pipeline and the step. `cause` is the step's own error. */
+export class PipelineError extends ZaiError {
+  readonly pipeline: string;
+  readonly step: string;
+  /** The stable code of the underlying error (ZAI_DECODE, ZAI_SHAPE…), when it had one. */
+  readonly causeCode: ErrorCode | undefined;
+  constructor(pipeline: string, step: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Pipeline, `pipeline '${pipeline}' step '${step}': ${message}`, options);
+    this.pipeline = pipeline;
+    this.step = step;
+    const code = (options?.cause as { code?: unknown } | undefined)?.code;
+    this.causeCode = Object.values(ErrorCode).includes(code as ErrorCode) ? (code as ErrorCode) : undefined;
   }
 }

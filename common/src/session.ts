@@ -46,11 +46,30 @@ export interface Backend<T extends TensorLike = TensorLike> {
   createSession(source: ModelSource, options?: SessionOptions): Promise<Session<T>>;
 }
 
-/** What the server serves: an ONNX session or a pipeline. */
+/** Cumulative figures of one step of a servable (a pipeline step, a model it calls). */
+export interface StepStats {
+  readonly step: string;
+  /** Runs that finished, successful or not. */
+  readonly count: number;
+  readonly failures: number;
+  /** Total time spent in the step, in nanoseconds. */
+  readonly totalNs: number;
+  /** Time of the last run, in nanoseconds. */
+  readonly lastNs: number;
+}
+
+/** What a servable reports about itself (the server exports it in /metrics). */
+export interface ServableStats {
+  readonly steps: readonly StepStats[];
+}
+
+/** What the server serves: an ONNX session or a pipeline (metadata + infer + stats). */
 export interface Servable<T extends TensorLike = TensorLike> {
   readonly name: string;
   readonly inputs: readonly ValueMetadata[];
   readonly outputs: readonly ValueMetadata[];
   infer(feeds: Feeds<T>, options?: RunOptions): Promise<Results<T>>;
+  /** Per-step statistics, cumulative since the servable was created. */
+  stats?(): ServableStats;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { ZaiError } from '@zai/common';
+import { ErrorCode, ZaiError } from '@zai/common';
 
 /** A typed key for a service in the container. */
 export interface Token<T> {
@@ -26,8 +26,11 @@ export interface Resolver {
 
 /** The container cannot build a service: missing registration or a dependency cycle. */
 export class ContainerError extends ZaiError {
-  constructor(message: string) {
-    super('ZAI_INVALID_ARGUMENT', message);
+  /** The tokens from the one asked for to the one that failed (for a cycle, back to where it closes). */
+  readonly path: readonly string[];
+  constructor(message: string, path: readonly string[] = []) {
+    super(ErrorCode.Dependency, message);
+    this.path = path;
   }
 }
 
@@ -78,12 +81,15 @@ export class Container implements Resolver {
 
   private resolveWith<T>(t: Token<T>, path: readonly string[]): Promise<T> {
     if (path.includes(t.name)) {
-      return Promise.reject(new ContainerError(`dependency cycle: ${[...path, t.name].join(' -> ')}`));
+      const cycle = [...path, t.name];
+      return Promise.reject(new ContainerError(`dependency cycle: ${cycle.join(' -> ')}`, cycle));
     }
     const p = this.providers.get(t.name) as Provider<T> | undefined;
     if (!p) {
       const via = path.length ? ` (needed by ${path[path.length - 1]})` : '';
-      return Promise.reject(new ContainerError(`no provider registered for '${t.name}'${via}`));
+      return Promise.reject(
+        new ContainerError(`no provider registered for '${t.name}'${via}`, [...path, t.name]),
+      );
     }
     const lifetime = p.lifetime ?? 'singleton';
     const owner = lifetime === 'singleton' ? this.root() : this;

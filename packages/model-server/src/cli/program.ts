@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { addConfigCommand } from './config.js';
 import { runInfo } from './info.js';
 import { runModel } from './run.js';
 import { addServeCommand } from './serve.js';
@@ -50,6 +51,7 @@ export function createProgram(
     );
 
   addServeCommand(program, print);
+  addConfigCommand(program, print);
 
   return program;
 }

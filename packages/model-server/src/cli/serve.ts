@@ -1,123 +1,38 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '@zai/common';
 import { type Command, Option } from 'commander';
-import { DEFAULT_HOST, DEFAULT_PORT, ModelServer, type ModelServerOptions } from '../server/app.js';
-import { modelSettingsOf, readServeConfig, type ServeSettings } from '../server/config-file.js';
+import { EffectiveConfig, loadConfig } from '../config/layers.js';
+import { CONFIG_DEFAULTS, SETTINGS } from '../config/schema.js';
+import { serverOptionsOf } from '../config/server-options.js';
+import { sizeInBytes } from '../config/spec.js';
+import { ModelServer, type ModelServerOptions } from '../server/app.js';
 
-interface ServeFlags {
-  host?: string;
-  port?: string;
-  backend?: string;
-  providers?: string;
-  config?: string;
-  apiKey?: string;
-  maxBatchSize?: string;
-  batchDelayMs?: string;
-  preferredBatchSizes?: string;
-  instances?: string;
-  maxQueueSize?: string;
-  requestTimeoutMs?: string;
-  cors?: string | boolean;
-  rateLimit?: string;
-  bodyLimit?: string;
-  drainTimeoutMs?: string;
-  logLevel?: string;
-}
-
-/** Each flag with its ZAI_* twin; the command line wins over the environment, both over --config. */
-const FLAGS: [flags: string, env: string, description: string][] = [
-  ['--host <host>', 'ZAI_HOST', `address to listen on (default ${DEFAULT_HOST})`],
-  ['--port <port>', 'ZAI_PORT', `port to listen on; 0 picks a free one (default ${DEFAULT_PORT})`],
-  [
-    '--backend <name>',
-    'ZAI_BACKEND',
-    'native, onnxruntime or auto (default auto: onnxruntime where it loads)',
-  ],
-  ['--providers <list>', 'ZAI_PROVIDERS', 'onnxruntime execution providers, comma-separated (e.g. cuda,cpu)'],
-  ['--config <file>', 'ZAI_CONFIG', 'JSON file with these settings and per-model entries'],
-  ['--api-key <key>', 'ZAI_API_KEY', 'require "Authorization: Bearer <key>" (not on health, metrics, docs)'],
-  [
-    '--max-batch-size <n>',
-    'ZAI_MAX_BATCH_SIZE',
-    'largest batch per run for batchable models (0: no batching)',
-  ],
-  [
-    '--batch-delay-ms <ms>',
-    'ZAI_BATCH_DELAY_MS',
-    'enable dynamic batching: how long a request waits for others',
-  ],
-  [
-    '--preferred-batch-sizes <list>',
-    'ZAI_PREFERRED_BATCH_SIZES',
-    'batch sizes sent as soon as formed, e.g. 4,8',
-  ],
-  ['--instances <n>', 'ZAI_INSTANCES', 'worker threads per model version (default 1)'],
-  ['--max-queue-size <n>', 'ZAI_MAX_QUEUE_SIZE', 'queued requests per model before 503 (default 1024)'],
-  ['--request-timeout-ms <ms>', 'ZAI_REQUEST_TIMEOUT_MS', 'per-request time limit (default 0: none)'],
-  ['--cors [origins]', 'ZAI_CORS', 'enable CORS for these origins (comma-separated; none given: any)'],
-  ['--rate-limit <n>', 'ZAI_RATE_LIMIT', 'requests per minute per client IP (default off)'],
-  ['--body-limit <size>', 'ZAI_BODY_LIMIT', 'largest request body, e.g. 64mb or 1048576 (default 64mb)'],
-  [
-    '--drain-timeout-ms <ms>',
-    'ZAI_DRAIN_TIMEOUT_MS',
-    'how long shutdown waits for running requests (default 30000)',
-  ],
-  ['--log-level <level>', 'ZAI_LOG_LEVEL', 'fatal, error, warn, info, debug, trace or silent (default info)'],
-];
-
-function num(v: string | undefined, flag: string, integer = true): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
-    throw new InvalidArgumentError(`${flag} must be a ${integer ? 'whole ' : ''}number ≥ 0, got '${v}'`);
-  }
-  return n;
-}
-
-const list = (v: string | undefined): string[] | undefined =>
-  v === undefined
-    ? undefined
-    : v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+/** Flags as commander parses them: camelCase names, text values (`--cors` alone gives true). */
+export type ServeFlags = Readonly<Record<string, string | boolean | undefined>>;
 
 /** `64mb`, `1.5gib`, `65536` → bytes. */
 export function parseSize(v: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|k|mb|mib|m|gb|gib|g)?$/i.exec(v.trim());
-  if (!m) throw new InvalidArgumentError(`--body-limit: '${v}' is not a size (e.g. 64mb, 1048576)`);
-  const unit = (m[2] ?? 'b').toLowerCase()[0]!;
-  const scale = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
-  return Math.round(Number(m[1]) * scale);
+  const n = sizeInBytes(v);
+  if (n === undefined)
+    throw new InvalidArgumentError(`--body-limit: '${v}' is not a size (e.g. 64mb, 1048576)`);
+  return n;
 }
 
-function settingsFromFlags(f: ServeFlags): ServeSettings {
-  const backend = f.backend;
-  if (backend !== undefined && !['native', 'onnxruntime', 'auto'].includes(backend)) {
-    throw new InvalidArgumentError(`--backend must be native, onnxruntime or auto, got '${backend}'`);
+/** Adds every setting's flag to a command (`zai serve`, `zai config print`), naming its ZAI_* twin in the help. */
+export function addSettingFlags(cmd: Command): Command {
+  cmd.option(
+    '--config <file>',
+    'configuration file (JSON or YAML); default: ./zai.config.json if present [env: ZAI_CONFIG]',
+  );
+  for (const s of SETTINGS) {
+    if (!s.flag) continue;
+    const fallback = (CONFIG_DEFAULTS as Record<string, unknown>)[s.key];
+    const shown = fallback === undefined ? '' : ` (default ${s.key === 'bodyLimit' ? '64mb' : fallback})`;
+    cmd.addOption(new Option(s.flag, `${s.description}${shown} [env: ${s.env}]`));
   }
-  const s: ServeSettings = {
-    host: f.host,
-    port: num(f.port, '--port'),
-    backend: backend as ServeSettings['backend'],
-    providers: list(f.providers),
-    apiKey: f.apiKey,
-    maxBatchSize: num(f.maxBatchSize, '--max-batch-size'),
-    batchDelayMs: num(f.batchDelayMs, '--batch-delay-ms', false),
-    preferredBatchSizes: list(f.preferredBatchSizes)?.map((x) => num(x, '--preferred-batch-sizes')!),
-    instances: num(f.instances, '--instances'),
-    maxQueueSize: num(f.maxQueueSize, '--max-queue-size'),
-    requestTimeoutMs: num(f.requestTimeoutMs, '--request-timeout-ms', false),
-    cors: f.cors === true ? '*' : f.cors === false ? undefined : f.cors,
-    rateLimit: num(f.rateLimit, '--rate-limit'),
-    bodyLimit: f.bodyLimit === undefined ? undefined : parseSize(f.bodyLimit),
-    drainTimeoutMs: num(f.drainTimeoutMs, '--drain-timeout-ms'),
-    logLevel: f.logLevel,
-  };
-  for (const k of Object.keys(s) as (keyof ServeSettings)[]) if (s[k] === undefined) delete s[k];
-  return s;
+  return cmd;
 }
 
 /** `./models` when it exists, else the demo repository next to this package (inside the zai repo). */
@@ -133,37 +48,35 @@ export function defaultRepository(cwd = process.cwd()): string | undefined {
   return undefined;
 }
 
+/**
+ * The effective configuration of `zai serve`: flags > `ZAI_*` variables >
+ * config file > defaults; with no model anywhere, the demo repository.
+ */
+export async function serveConfig(
+  paths: readonly string[],
+  flags: ServeFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<EffectiveConfig> {
+  const effective = await loadConfig({ flags, paths, env });
+  if (effective.config.paths?.length || effective.config.pipelines) return effective;
+  const demo = defaultRepository();
+  if (!demo)
+    throw new InvalidArgumentError(
+      'no model given and no models/ folder here; run `zai serve <model.onnx | repository>`',
+    );
+  return new EffectiveConfig([
+    { kind: 'default', label: 'default', values: { paths: [demo] } },
+    ...effective.layers,
+  ]);
+}
+
 /** Merges flags, ZAI_* variables and the config file into server options. */
-export async function serveOptions(paths: readonly string[], flags: ServeFlags): Promise<ModelServerOptions> {
-  const cli = settingsFromFlags(flags);
-  const file = flags.config ? await readServeConfig(flags.config) : undefined;
-  const envPaths = list(process.env.ZAI_MODELS);
-  let models = paths.length > 0 ? paths.map((p) => resolve(p)) : (envPaths ?? file?.paths);
-  if (!models || models.length === 0) {
-    const demo = defaultRepository();
-    if (!demo)
-      throw new InvalidArgumentError(
-        'no model given and no models/ folder here; run `zai serve <model.onnx | repository>`',
-      );
-    models = [demo];
-  }
-  const merged: ServeSettings = { ...file, ...cli };
-  const logLevel = merged.logLevel ?? 'info';
-  return {
-    models,
-    host: merged.host ?? DEFAULT_HOST,
-    port: merged.port ?? DEFAULT_PORT,
-    ...(merged.apiKey ? { apiKey: merged.apiKey } : {}),
-    ...(merged.cors ? { cors: merged.cors } : {}),
-    ...(merged.rateLimit ? { rateLimit: merged.rateLimit } : {}),
-    ...(merged.bodyLimit ? { bodyLimit: merged.bodyLimit } : {}),
-    ...(merged.drainTimeoutMs !== undefined ? { drainTimeoutMs: merged.drainTimeoutMs } : {}),
-    logLevel: logLevel === 'silent' ? false : logLevel,
-    // the file's top-level model settings sit under each config.json; flags and variables over everything
-    modelDefaults: file ? modelSettingsOf(file) : undefined,
-    modelConfigs: file?.models,
-    modelOverrides: modelSettingsOf(cli),
-  };
+export async function serveOptions(
+  paths: readonly string[],
+  flags: ServeFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ModelServerOptions> {
+  return serverOptionsOf(await serveConfig(paths, flags, env));
 }
 
 /** Starts the server, prints `listening on …`, and drains on SIGTERM/SIGINT before exiting 0. */
@@ -209,7 +122,7 @@ export function addServeCommand(program: Command, print: (text: string) => void)
       '[models...]',
       '.onnx files, model folders (<name>/<version>/model.onnx) or repositories of them',
     );
-  for (const [flags, env, description] of FLAGS) cmd.addOption(new Option(flags, description).env(env));
+  addSettingFlags(cmd);
   cmd.action(async (models: string[], flags: ServeFlags) => {
     await runServe(models, flags, print);
   });

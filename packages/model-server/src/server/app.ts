@@ -4,8 +4,11 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Servable } from '@zai/common';
 import { ZaiError } from '@zai/common';
+import { defaultRegistry } from '@zai/inference-engine';
 import type { Tensor } from '@zai/tensor-core';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { applyPlugin, loadPipelines, loadPlugins } from '../config/modules.js';
+import type { ModuleRef, ZaiConfig } from '../config/schema.js';
 import { Lifecycle, type ServerContext } from './context.js';
 import type { ModelConfig } from './model-config.js';
 import { installApiKey, isPublicPath } from './plugins/auth.js';
@@ -54,6 +57,14 @@ export interface ModelServerOptions {
   readonly modelConfigs?: Readonly<Record<string, ModelConfig>>;
   /** Settings for every model, over everything else (command-line flags). */
   readonly modelOverrides?: ModelConfig;
+  /** Pipelines (or any Servable) built by modules named in the configuration, by served name. */
+  readonly pipelines?: Readonly<Record<string, ModuleRef>>;
+  /** Plugin modules: their operators are registered in every model worker (and here) before loading. */
+  readonly plugins?: readonly (string | ModuleRef)[];
+  /** The folder module names and relative paths in module options are resolved from (the config file's). */
+  readonly moduleBase?: string;
+  /** The effective configuration, handed to pipeline factories. */
+  readonly config?: ZaiConfig;
 }
 
 /** Some configured models did not load; `failures` says which and why. */
@@ -81,17 +92,26 @@ export class ModelServer {
   private constructor(
     private readonly options: ModelServerOptions,
     app: FastifyInstance,
+    pipelines: readonly Servable<Tensor>[],
   ) {
     this.app = app;
     this.models = new ModelManager({
       paths: options.models ?? [],
-      servables: options.servables ?? [],
+      servables: [...(options.servables ?? []), ...pipelines],
+      plugins: options.plugins ?? [],
+      moduleBase: options.moduleBase ?? process.cwd(),
       defaults: options.modelDefaults,
       perModel: options.modelConfigs,
       overrides: options.modelOverrides,
       metrics: this.metrics,
       log: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) },
     });
+    this.metrics.trackSteps(() =>
+      this.models.loaded().flatMap((m) => {
+        const stats = m.executor.stats?.();
+        return stats ? [{ model: m.name, version: m.version, stats }] : [];
+      }),
+    );
   }
 
   /** Builds the app (routes, hooks, plugins); nothing listens and no model loads yet. */
@@ -104,9 +124,23 @@ export class ModelServer {
       // every request is logged with its id, but not probes and scrapes
       logController: new LogController({ disableRequestLogging: (req) => isPublicPath(req.url) }),
     });
-    const server = new ModelServer(options, app);
-    // find the models now: a wrong path fails here, and they are known (not ready) before loading
-    await server.models.discover();
+    const base = options.moduleBase ?? process.cwd();
+    // plugins first: a pipeline's models may need their operators
+    for (const { plugin, options: pluginOptions } of await loadPlugins(options.plugins ?? [], base)) {
+      await applyPlugin(plugin, { registry: defaultRegistry, options: pluginOptions });
+    }
+    const pipelines = options.pipelines
+      ? await loadPipelines({ ...options.config, pipelines: options.pipelines }, base)
+      : undefined;
+    let server: ModelServer;
+    try {
+      server = new ModelServer(options, app, pipelines?.servables ?? []);
+      // find the models now: a wrong path fails here, and they are known (not ready) before loading
+      await server.models.discover();
+    } catch (e) {
+      await pipelines?.close();
+      throw e;
+    }
     const ctx: ServerContext = {
       name: 'zai',
       version: VERSION,

@@ -82,12 +82,17 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [ErrorCode.Aborted]: 503,
   [ErrorCode.Backend]: 500,
   [ErrorCode.Execution]: 500,
+  [ErrorCode.Config]: 400,
+  [ErrorCode.Decode]: 400,
+  [ErrorCode.Dependency]: 500,
 };
 
-/** The status an error is answered with: its own, its code's, a client error fastify raised, else 500. */
+/** The status an error is answered with: its own, its code's (a pipeline's: its cause's), a client error fastify raised, else 500. */
 export function statusOf(e: unknown): number {
   if (e instanceof HttpError) return e.statusCode;
-  const err = e as { code?: unknown; statusCode?: unknown } | null;
+  const err = e as { code?: unknown; statusCode?: unknown; cause?: unknown } | null;
+  // a pipeline step's failure is answered as its cause would be (a bad image is the client's)
+  if (err?.code === ErrorCode.Pipeline) return err.cause === undefined ? 500 : statusOf(err.cause);
   if (typeof err?.code === 'string' && STATUS_BY_CODE[err.code] !== undefined)
     return STATUS_BY_CODE[err.code]!;
   if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600)

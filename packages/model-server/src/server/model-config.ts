@@ -1,5 +1,6 @@
 import type { ExecutionProviderConfig, GraphOptimizationLevel } from '@zai/common';
-import { InvalidArgumentError } from '@zai/common';
+import { MODEL_ENTRY_SPEC } from '../config/schema.js';
+import { validate } from '../config/spec.js';
 
 export type BackendChoice = 'native' | 'onnxruntime' | 'auto';
 
@@ -100,106 +101,11 @@ export function resolveModelConfig(...layers: (ModelConfig | undefined)[]): Reso
   } as ResolvedModelConfig;
 }
 
-const KEYS = new Set([
-  'backend',
-  'executionProviders',
-  'providerFallback',
-  'graphOptimizationLevel',
-  'intraOpNumThreads',
-  'maxBatchSize',
-  'dynamicBatching',
-  'instances',
-  'maxQueueSize',
-  'requestTimeoutMs',
-  'versionPolicy',
-]);
-
-function fail(label: string, what: string): never {
-  throw new InvalidArgumentError(`${label}: ${what}`);
-}
-
-function int(v: unknown, label: string, key: string, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || (v as number) < min) fail(label, `"${key}" must be an integer ≥ ${min}`);
-  return v as number;
-}
-
-/** Checks a per-model config object (from JSON), naming the file and key of any mistake. */
-export function parseModelConfig(
-  raw: unknown,
-  label: string,
-  extraKeys: readonly string[] = [],
-): ModelConfig {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail(label, 'must be a JSON object');
-  const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    if (!KEYS.has(k) && !extraKeys.includes(k))
-      fail(label, `unknown key "${k}" (known: ${[...KEYS].join(', ')})`);
-  }
-  if (o.backend !== undefined && !['native', 'onnxruntime', 'auto'].includes(o.backend as string)) {
-    fail(label, '"backend" must be native, onnxruntime or auto');
-  }
-  if (o.executionProviders !== undefined) {
-    const ok =
-      Array.isArray(o.executionProviders) &&
-      o.executionProviders.every(
-        (p) =>
-          typeof p === 'string' ||
-          (p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string'),
-      );
-    if (!ok) fail(label, '"executionProviders" must be a list of names or { "name": … } objects');
-  }
-  if (o.providerFallback !== undefined && typeof o.providerFallback !== 'boolean') {
-    fail(label, '"providerFallback" must be true or false');
-  }
-  const levels = ['disabled', 'basic', 'extended', 'all'];
-  if (o.graphOptimizationLevel !== undefined && !levels.includes(o.graphOptimizationLevel as string)) {
-    fail(label, `"graphOptimizationLevel" must be one of ${levels.join(', ')}`);
-  }
-  int(o.intraOpNumThreads, label, 'intraOpNumThreads', 1);
-  int(o.maxBatchSize, label, 'maxBatchSize', 0);
-  int(o.instances, label, 'instances', 1);
-  int(o.maxQueueSize, label, 'maxQueueSize', 1);
-  if (
-    o.requestTimeoutMs !== undefined &&
-    !(typeof o.requestTimeoutMs === 'number' && o.requestTimeoutMs >= 0)
-  ) {
-    fail(label, '"requestTimeoutMs" must be a number ≥ 0 (0: no timeout)');
-  }
-  const db = o.dynamicBatching;
-  if (db !== undefined && typeof db !== 'boolean') {
-    if (!db || typeof db !== 'object') fail(label, '"dynamicBatching" must be true, false or an object');
-    const d = db as Record<string, unknown>;
-    for (const k of Object.keys(d)) {
-      if (k !== 'maxQueueDelayMs' && k !== 'preferredBatchSizes') {
-        fail(label, `unknown key "dynamicBatching.${k}" (known: maxQueueDelayMs, preferredBatchSizes)`);
-      }
-    }
-    if (
-      d.maxQueueDelayMs !== undefined &&
-      !(typeof d.maxQueueDelayMs === 'number' && d.maxQueueDelayMs >= 0)
-    ) {
-      fail(label, '"dynamicBatching.maxQueueDelayMs" must be a number ≥ 0');
-    }
-    if (
-      d.preferredBatchSizes !== undefined &&
-      !(
-        Array.isArray(d.preferredBatchSizes) &&
-        d.preferredBatchSizes.every((n) => Number.isInteger(n) && n > 0)
-      )
-    ) {
-      fail(label, '"dynamicBatching.preferredBatchSizes" must be a list of positive integers');
-    }
-  }
-  const vp = o.versionPolicy as Record<string, unknown> | undefined;
-  if (vp !== undefined) {
-    const ok =
-      vp &&
-      typeof vp === 'object' &&
-      ((Number.isInteger(vp.latest) && (vp.latest as number) > 0) ||
-        vp.all === true ||
-        (Array.isArray(vp.specific) && vp.specific.every((n) => Number.isInteger(n) && n >= 0)));
-    if (!ok) fail(label, '"versionPolicy" must be {"latest": n}, {"all": true} or {"specific": [versions]}');
-  }
-  return o as ModelConfig;
+/**
+ * Checks a per-model config object (a repository's `config.json`, a `models.<name>`
+ * entry, a load request's `parameters.config`) against the model entry of the
+ * configuration schema; a ConfigError names `label` and the offending key.
+ */
+export function parseModelConfig(raw: unknown, label: string): ModelConfig {
+  return validate<ModelConfig>(MODEL_ENTRY_SPEC, raw, label);
 }

@@ -45,7 +45,7 @@ describe('zai serve options', () => {
     expect(withFlags.port).toBe(0);
     expect(withFlags.models).toEqual([join(process.cwd(), 'x.onnx')]);
     expect(withFlags.modelOverrides).toEqual({ maxBatchSize: 4, dynamicBatching: { maxQueueDelayMs: 0.5 } });
-    await expect(serveOptions([], { port: 'eighty' })).rejects.toThrow(/--port must be a whole number/);
+    await expect(serveOptions([], { port: 'eighty' })).rejects.toThrow(/--port: must be a whole number/);
     writeFileSync(config, JSON.stringify({ prot: 1 }));
     await expect(serveOptions([], { config })).rejects.toThrow(/unknown key "prot"/);
   });

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Servable } from '@zai/common';
 import type { InferenceSessionOptions } from '@zai/inference-engine';
 import type { Tensor } from '@zai/tensor-core';
+import type { ModuleRef } from '../../config/schema.js';
 import { BadRequestError, ModelNotFoundError, UnavailableError } from '../errors.js';
 import { type ModelConfig, type ResolvedModelConfig, resolveModelConfig } from '../model-config.js';
 import { ServableExecutor } from '../runtime/executor.js';
@@ -15,6 +16,10 @@ export type ModelState = 'READY' | 'UNAVAILABLE' | 'LOADING' | 'UNLOADING';
 export interface ModelManagerOptions {
   readonly paths: readonly string[];
   readonly servables: readonly Servable<Tensor>[];
+  /** Plugin modules each model worker loads before opening its session. */
+  readonly plugins?: readonly (string | ModuleRef)[];
+  /** Where plugin module names are resolved from. */
+  readonly moduleBase?: string;
   /** Under each model's config.json. */
   readonly defaults?: ModelConfig;
   /** Over config.json, by model name (the server config file's `models` entries). */
@@ -136,13 +141,15 @@ export class ModelManager {
               next.set(version, existing);
               continue;
             }
-            const pool = await WorkerPool.start(file, this.sessionOptions(config), config.instances).catch(
-              (err: Error) => {
-                throw new BadRequestError(
-                  `model '${name}' version ${version} failed to load: ${err.message}`,
-                );
-              },
-            );
+            const plugins = { plugins: this.options.plugins ?? [], base: this.options.moduleBase ?? '.' };
+            const pool = await WorkerPool.start(
+              file,
+              this.sessionOptions(config),
+              config.instances,
+              plugins,
+            ).catch((err: Error) => {
+              throw new BadRequestError(`model '${name}' version ${version} failed to load: ${err.message}`);
+            });
             const served = this.served(e.name, version, pool, config, fingerprint);
             fresh.set(version, served);
             next.set(version, served);

@@ -1,4 +1,4 @@
-import type { Servable, ValueMetadata } from '@zai/common';
+import type { Servable, ServableStats, ValueMetadata } from '@zai/common';
 import { isTensor, type Tensor } from '@zai/tensor-core';
 import { BadRequestError } from '../errors.js';
 
@@ -22,6 +22,8 @@ export interface Executor {
   readonly info: ExecutorInfo;
   readonly slots: number;
   execute(feeds: Record<string, Tensor>, fetches: readonly string[] | undefined): Promise<ExecuteResult>;
+  /** Per-step statistics of a servable that keeps them (a pipeline). */
+  stats?(): ServableStats | undefined;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,10 @@ export class ServableExecutor implements Executor {
       if (!outputs[name]) throw new BadRequestError(`the model produced no output '${name}'`);
     }
     return { outputs, inferNs };
+  }
+
+  stats(): ServableStats | undefined {
+    return this.servable.stats?.();
   }
 
   close(): Promise<void> {

@@ -81,8 +81,9 @@ export class WorkerPool implements Executor {
     modelPath: string,
     options: InferenceSessionOptions,
     instances: number,
+    plugins: WorkerInit['plugins'] = { plugins: [], base: '.' },
   ): Promise<WorkerPool> {
-    const init: WorkerInit = { modelPath, options };
+    const init: WorkerInit = { modelPath, options, plugins };
     const started = await Promise.allSettled(Array.from({ length: instances }, () => spawn(init)));
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) {

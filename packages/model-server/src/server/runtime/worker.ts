@@ -1,14 +1,18 @@
 // Worker-thread entry: holds one inference session and runs requests posted
 // to it, so a long run never blocks the server's event loop.
 import { parentPort, workerData } from 'node:worker_threads';
-import { InferenceSession, type InferenceSessionOptions } from '@zai/inference-engine';
+import { defaultRegistry, InferenceSession, type InferenceSessionOptions } from '@zai/inference-engine';
 import type { Tensor } from '@zai/tensor-core';
+import { applyPlugin, loadPlugins } from '../../config/modules.js';
+import type { ModuleRef } from '../../config/schema.js';
 import { tensorOutputs } from './executor.js';
 import { type FromWorker, fromWire, type ToWorker, toWire, wireError } from './wire.js';
 
 export interface WorkerInit {
   readonly modelPath: string;
   readonly options: InferenceSessionOptions;
+  /** Plugin modules to load (registering their operators) before opening the session. */
+  readonly plugins: { readonly plugins: readonly (string | ModuleRef)[]; readonly base: string };
 }
 
 const port = parentPort;
@@ -27,6 +31,9 @@ function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
 async function main(): Promise<void> {
   let session: LoadedSession;
   try {
+    for (const { plugin, options } of await loadPlugins(init.plugins.plugins, init.plugins.base)) {
+      await applyPlugin(plugin, { registry: defaultRegistry, options });
+    }
     session = await InferenceSession.create(init.modelPath, init.options);
   } catch (e) {
     post({ kind: 'failed', error: wireError(e) });

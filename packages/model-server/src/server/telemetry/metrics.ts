@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestTiming } from '../runtime/scheduler.js';
+import { StepMetrics, type StepSource } from './step-metrics.js';
 
 const LABELS = ['model', 'version'] as const;
 // from 100 µs to 30 s: tiny models answer in well under a millisecond
@@ -64,8 +65,15 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  private readonly steps = new StepMetrics(this.registry);
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Exports the per-step statistics of these servables (pipelines) at each scrape. */
+  trackSteps(source: StepSource): void {
+    this.steps.track(source);
   }
 
   started(l: Labels): void {

@@ -18,6 +18,14 @@ export { loadOnnxruntime } from './onnxruntime/load.js';
 export { type ProviderStatus, probeProvider } from './onnxruntime/providers.js';
 export { type OnnxruntimeOptions, OnnxruntimeSession } from './onnxruntime/session.js';
 export { BUILTIN_OPERATORS } from './ops/index.js';
+export {
+  eliminateDeadCode,
+  foldConstants,
+  GRAPH_PASSES,
+  type GraphPass,
+  optimizeGraph,
+  type PassContext,
+} from './optimizer/index.js';
 export { OperatorRegistry, parseVersions } from './registry.js';
 export { defaultRegistry, InferenceSession, type InferenceSessionOptions } from './session.js';
 export { broadcastInputs, sameAsInput } from './shape/common.js';

@@ -116,3 +116,44 @@ describe('zai validate', () => {
     expect(err).toMatch(/node 'third' .*NoSuchOp \(opset 21\) has no native kernel/);
   });
 });
+
+describe('zai optimize', () => {
+  it('folds constant subgraphs and writes a model that gives the same outputs', async () => {
+    // y = x + (c1 * c2): the product is foldable; Identity on a dead branch is dropped
+    const src = join(dir, 'foldable.onnx');
+    const g = graph({
+      nodes: [
+        node('Mul', ['c1', 'c2'], ['k'], {}, 'mul'),
+        node('Add', ['x', 'k'], ['y'], {}, 'add'),
+        node('Identity', ['x'], ['unused'], {}, 'dead'),
+      ],
+      inputs: [tensorInfo('x', 'float32', [2])],
+      outputs: [tensorInfo('y', 'float32', [2])],
+      initializers: {
+        c1: new Tensor('float32', new Float32Array([2, 3]), [2]),
+        c2: new Tensor('float32', new Float32Array([5, 7]), [2]),
+      },
+    });
+    writeFileSync(src, encodeModel(model(g, [{ domain: '', version: 17 }])));
+    const out = join(dir, 'folded.onnx');
+    const text = await zai('optimize', src, out);
+    expect(text).toMatch(/foldable\.onnx: 3 nodes/);
+    expect(text).toMatch(/folded\.onnx: 1 nodes/);
+    const inputs = JSON.stringify({ type: 'float32', dims: [2], data: [1, 1] });
+    expect(await zai('run', out, '--input', `x=${inputs}`)).toContain('y: float32[2] [11, 22]');
+    await expect(zai('optimize', src, out, '--level', 'bogus')).rejects.toThrow(/--level must be one of/);
+  });
+});
+
+describe('zai bench', () => {
+  it('times each backend on synthetic inputs and reports the ratio', async () => {
+    const json = JSON.parse(
+      await zai('bench', file, '--runs', '3', '--warmup', '0', '--dim', 'batch=4', '--json'),
+    ) as {
+      rows: { backend: string; medianMs?: number; error?: string }[];
+    };
+    expect(json.rows.map((r) => r.backend)).toEqual(['native', 'onnxruntime']);
+    for (const r of json.rows) expect(r.medianMs).toBeGreaterThan(0);
+    await expect(zai('bench', file, '--backend', 'gpu')).rejects.toThrow(/unknown backend 'gpu'/);
+  });
+});

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { runBench } from './bench.js';
 import { addConfigCommand } from './config.js';
 import { runInfo } from './info.js';
+import { runOptimize } from './optimize.js';
 import { runModel } from './run.js';
 import { addServeCommand } from './serve.js';
 import { runValidate } from './validate.js';
@@ -48,6 +50,30 @@ export function createProgram(
     .action(
       async (model: string, opts: { input?: string[]; output?: string; json?: boolean; full?: boolean }) =>
         print(await runModel(model, opts)),
+    );
+
+  program
+    .command('optimize')
+    .description('run the graph optimizer (constant folding, dead-code elimination) and write the result')
+    .argument('<input>', 'path to a .onnx file')
+    .argument('<output>', 'where to write the optimized model')
+    .option('--level <level>', 'disabled, basic, extended or all', 'all')
+    .option('--external-data', 'write weights of 1 KiB and more to <output>.data')
+    .action(async (input: string, output: string, opts: { level?: string; externalData?: boolean }) =>
+      print(await runOptimize(input, output, opts)),
+    );
+
+  program
+    .command('bench')
+    .description('time session creation and runs per backend on synthetic inputs')
+    .argument('<model>', 'path to a .onnx file')
+    .option('--runs <n>', 'timed runs', '20')
+    .option('--warmup <n>', 'untimed runs first', '3')
+    .option('--backend <list>', 'comma-separated: native, onnxruntime', 'native,onnxruntime')
+    .option('--dim <name=size...>', 'bind symbolic dimensions (others are 1), e.g. batch=8')
+    .option('--json', 'print the figures as JSON')
+    .action(async (model: string, opts: Parameters<typeof runBench>[1]) =>
+      print(await runBench(model, opts)),
     );
 
   addServeCommand(program, print);

@@ -5,11 +5,17 @@
 // it is register-blocked 4 rows of C x 4 rows of B, and cache-blocked so a
 // KC x NC panel of B stays hot while every row of A passes over it.
 // Transposed operands are packed once into row-major scratch first.
+// Large float32 products go to the WebAssembly SIMD kernel (sgemm-wasm.ts)
+// where the engine has SIMD; this JS code is the fallback.
+
+import { sgemmWasm } from './sgemm-wasm.js';
 
 export type FloatArray = Float32Array | Float64Array;
 
 const KC = 256;
 const NC = 512;
+/** Smallest M*N*K worth copying into wasm memory (with M >= 2, N > 4). */
+const WASM_MIN_WORK = 16384;
 
 function scratch(like: FloatArray, n: number): FloatArray {
   return like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
@@ -54,6 +60,17 @@ export function sgemm(
   if (beta === 0) C.fill(0, cOff, cOff + size);
   else if (beta !== 1) for (let i = cOff; i < cOff + size; i++) C[i] = C[i]! * beta;
   if (size === 0 || K === 0 || alpha === 0) return;
+  if (
+    M >= 2 &&
+    N > 4 &&
+    size * K >= WASM_MIN_WORK &&
+    A instanceof Float32Array &&
+    B instanceof Float32Array &&
+    C instanceof Float32Array &&
+    sgemmWasm(M, N, K, alpha, A, aOff, transA, B, bOff, transB, C, cOff, beta === 0)
+  ) {
+    return;
+  }
 
   if (transA && M > 1) {
     const p = scratch(A, M * K);

@@ -17,6 +17,7 @@ export {
   importModule,
   isServable,
   loadModuleExport,
+  loadPipeline,
   loadPipelines,
   loadPlugins,
   type PluginContext,

@@ -97,7 +97,31 @@ export const isServable = (v: unknown): v is Servable<Tensor> =>
   Array.isArray((v as Servable).inputs) &&
   Array.isArray((v as Servable).outputs);
 
-/** Builds the servables of `pipelines`: imports each module and calls its factory. */
+/** Builds one pipeline of `pipelines`: imports its module and calls its factory (in a pipeline worker, in `zai serve`). */
+export async function loadPipeline(
+  name: string,
+  ref: ModuleRef,
+  config: ZaiConfig,
+  baseDir: string,
+): Promise<Servable<Tensor>> {
+  const origin = `pipelines.${name}`;
+  const made = await loadModuleExport(ref, baseDir, origin);
+  const servable = isServable(made)
+    ? made
+    : typeof made === 'function'
+      ? await (made as ServableFactory)({ name, options: ref.options ?? {}, config, baseDir })
+      : undefined;
+  if (!isServable(servable)) {
+    throw new ConfigError(
+      origin,
+      `${origin}.module`,
+      `'${ref.module}' ${ref.export ? `export '${ref.export}'` : 'default export'} is neither a Servable nor a function returning one`,
+    );
+  }
+  return servable.name === name ? servable : renamed(servable, name);
+}
+
+/** Builds the servables of `pipelines` in this thread: imports each module and calls its factory. */
 export async function loadPipelines(
   config: ZaiConfig,
   baseDir: string,
@@ -106,21 +130,7 @@ export async function loadPipelines(
   const close = () => Promise.all(servables.map((s) => s.close())).then(() => undefined);
   try {
     for (const [name, ref] of Object.entries(config.pipelines ?? {})) {
-      const origin = `pipelines.${name}`;
-      const made = await loadModuleExport(ref, baseDir, origin);
-      const servable = isServable(made)
-        ? made
-        : typeof made === 'function'
-          ? await (made as ServableFactory)({ name, options: ref.options ?? {}, config, baseDir })
-          : undefined;
-      if (!isServable(servable)) {
-        throw new ConfigError(
-          origin,
-          `${origin}.module`,
-          `'${ref.module}' ${ref.export ? `export '${ref.export}'` : 'default export'} is neither a Servable nor a function returning one`,
-        );
-      }
-      servables.push(servable.name === name ? servable : renamed(servable, name));
+      servables.push(await loadPipeline(name, ref, config, baseDir));
     }
   } catch (e) {
     await close().catch(() => undefined);

@@ -7,20 +7,21 @@ import { ZaiError } from '@zai/common';
 import { defaultRegistry } from '@zai/inference-engine';
 import type { Tensor } from '@zai/tensor-core';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import { applyPlugin, loadPipelines, loadPlugins } from '../config/modules.js';
+import { applyPlugin, loadPlugins } from '../config/modules.js';
 import type { ModuleRef, ZaiConfig } from '../config/schema.js';
 import { Lifecycle, type ServerContext } from './context.js';
 import type { ModelConfig } from './model-config.js';
 import { installApiKey, isPublicPath } from './plugins/auth.js';
 import { installBodyParser } from './plugins/body.js';
 import { installReplies } from './plugins/replies.js';
-import { ModelManager } from './repository/manager.js';
+import { ModelManager, type PipelineSource } from './repository/manager.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { inferRoutes } from './routes/infer.js';
 import { modelRoutes } from './routes/models.js';
 import { repositoryRoutes } from './routes/repository.js';
 import { serverInfoRoutes } from './routes/server-info.js';
+import { WorkerPool } from './runtime/worker-pool.js';
 import { ServerMetrics } from './telemetry/metrics.js';
 
 declare const __ZAI_VERSION__: string | undefined;
@@ -34,7 +35,7 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 export interface ModelServerOptions {
   /** Model files (`.onnx`), model folders (`<name>/<version>/model.onnx`) and repositories of model folders. */
   readonly models?: readonly string[];
-  /** Servables run on the main thread (pipelines, test doubles); each is version 1 of its name. */
+  /** Servables run on the main thread (a Platform's models and pipelines, test doubles); each is version 1 of its name. */
   readonly servables?: readonly Servable<Tensor>[];
   readonly host?: string;
   /** 0 picks a free port. */
@@ -57,9 +58,9 @@ export interface ModelServerOptions {
   readonly modelConfigs?: Readonly<Record<string, ModelConfig>>;
   /** Settings for every model, over everything else (command-line flags). */
   readonly modelOverrides?: ModelConfig;
-  /** Pipelines (or any Servable) built by modules named in the configuration, by served name. */
+  /** Pipelines (or any Servable) built by modules named in the configuration, by served name; each runs in worker threads of its own. */
   readonly pipelines?: Readonly<Record<string, ModuleRef>>;
-  /** Plugin modules: their operators are registered in every model worker (and here) before loading. */
+  /** Plugin modules: their operators are registered in every model and pipeline worker (and here) before loading. */
   readonly plugins?: readonly (string | ModuleRef)[];
   /** The folder module names and relative paths in module options are resolved from (the config file's). */
   readonly moduleBase?: string;
@@ -72,6 +73,16 @@ export class ModelLoadError extends ZaiError {
   constructor(readonly failures: readonly { name: string; reason: string }[]) {
     super('ZAI_BACKEND', failures.map((f) => f.reason).join('; '));
   }
+}
+
+/** How each configured pipeline is started: in `instances` worker threads of its own. */
+function pipelineSources(options: ModelServerOptions, baseDir: string): PipelineSource[] {
+  const config: ZaiConfig = { ...options.config, pipelines: options.pipelines };
+  const plugins = { plugins: options.plugins ?? [], base: baseDir };
+  return Object.entries(options.pipelines ?? {}).map(([name, ref]) => ({
+    name,
+    start: (c) => WorkerPool.startPipeline({ name, ref, config, baseDir }, c.instances, plugins),
+  }));
 }
 
 function originsOf(c: ModelServerOptions['cors']): boolean | string | string[] {
@@ -92,12 +103,13 @@ export class ModelServer {
   private constructor(
     private readonly options: ModelServerOptions,
     app: FastifyInstance,
-    pipelines: readonly Servable<Tensor>[],
+    pipelines: readonly PipelineSource[],
   ) {
     this.app = app;
     this.models = new ModelManager({
       paths: options.models ?? [],
-      servables: [...(options.servables ?? []), ...pipelines],
+      servables: options.servables ?? [],
+      pipelines,
       plugins: options.plugins ?? [],
       moduleBase: options.moduleBase ?? process.cwd(),
       defaults: options.modelDefaults,
@@ -129,16 +141,14 @@ export class ModelServer {
     for (const { plugin, options: pluginOptions } of await loadPlugins(options.plugins ?? [], base)) {
       await applyPlugin(plugin, { registry: defaultRegistry, options: pluginOptions });
     }
-    const pipelines = options.pipelines
-      ? await loadPipelines({ ...options.config, pipelines: options.pipelines }, base)
-      : undefined;
-    let server: ModelServer;
+    const server = new ModelServer(options, app, pipelineSources(options, base));
     try {
-      server = new ModelServer(options, app, pipelines?.servables ?? []);
       // find the models now: a wrong path fails here, and they are known (not ready) before loading
       await server.models.discover();
+      // pipelines are built now (in their workers), as their modules are named: a wrong one fails here
+      await Promise.all(Object.keys(options.pipelines ?? {}).map((name) => server.models.load(name)));
     } catch (e) {
-      await pipelines?.close();
+      await server.models.closeAll(0);
       throw e;
     }
     const ctx: ServerContext = {

@@ -5,7 +5,7 @@ import type { Tensor } from '@zai/tensor-core';
 import type { ModuleRef } from '../../config/schema.js';
 import { BadRequestError, ModelNotFoundError, UnavailableError } from '../errors.js';
 import { type ModelConfig, type ResolvedModelConfig, resolveModelConfig } from '../model-config.js';
-import { ServableExecutor } from '../runtime/executor.js';
+import { type Executor, ServableExecutor } from '../runtime/executor.js';
 import { ServedModel } from '../runtime/served-model.js';
 import { WorkerPool } from '../runtime/worker-pool.js';
 import type { ServerMetrics } from '../telemetry/metrics.js';
@@ -16,6 +16,8 @@ export type ModelState = 'READY' | 'UNAVAILABLE' | 'LOADING' | 'UNLOADING';
 export interface ModelManagerOptions {
   readonly paths: readonly string[];
   readonly servables: readonly Servable<Tensor>[];
+  /** Pipelines run in worker threads of their own, each started when its model loads. */
+  readonly pipelines?: readonly PipelineSource[];
   /** Plugin modules each model worker loads before opening its session. */
   readonly plugins?: readonly (string | ModuleRef)[];
   /** Where plugin module names are resolved from. */
@@ -30,10 +32,17 @@ export interface ModelManagerOptions {
   readonly log: { info(msg: string): void; warn(msg: string): void };
 }
 
+/** A pipeline the manager serves: starts its workers (`config.instances` of them) on load. */
+export interface PipelineSource {
+  readonly name: string;
+  start(config: ResolvedModelConfig): Promise<Executor>;
+}
+
 interface Entry {
   readonly name: string;
   readonly source: ModelSource | undefined;
   readonly servable: Servable<Tensor> | undefined;
+  readonly pipeline?: PipelineSource;
   versions: Map<string, ServedModel>;
   state: ModelState;
   reason: string;
@@ -62,14 +71,21 @@ export class ModelManager {
   async discover(): Promise<void> {
     for (const source of await discoverModels(this.options.paths)) this.add(source.name, source, undefined);
     for (const s of this.options.servables) this.add(s.name, undefined, s);
+    for (const p of this.options.pipelines ?? []) this.add(p.name, undefined, undefined, p);
   }
 
-  private add(name: string, source: ModelSource | undefined, servable: Servable<Tensor> | undefined): void {
+  private add(
+    name: string,
+    source: ModelSource | undefined,
+    servable: Servable<Tensor> | undefined,
+    pipeline?: PipelineSource,
+  ): void {
     if (this.entries.has(name)) return;
     this.entries.set(name, {
       name,
       source,
       servable,
+      ...(pipeline ? { pipeline } : {}),
       versions: new Map(),
       state: 'UNAVAILABLE',
       reason: 'not loaded yet',
@@ -127,6 +143,12 @@ export class ModelManager {
             existing ?? this.served(e.name, '1', new ServableExecutor(e.servable), config, 'servable'),
           );
           if (!existing) fresh.set('1', next.get('1')!);
+        } else if (e.pipeline) {
+          const existing = e.versions.get('1');
+          const served =
+            existing ?? this.served(e.name, '1', await e.pipeline.start(config), config, 'pipeline');
+          next.set('1', served);
+          if (!existing) fresh.set('1', served);
         } else {
           const wanted = await selectVersions(e.source!, config.versionPolicy);
           if (wanted.length === 0)

@@ -1,18 +1,14 @@
-import type { DataType } from '@zai/common';
+import type { DataType, ServableStats } from '@zai/common';
 import { Tensor } from '@zai/tensor-core';
+import type { WireError } from './wire-error.js';
+
+export { errorFromWire, type WireError, wireError } from './wire-error.js';
 
 /** A tensor as it crosses a worker boundary: plain fields, storage cloned or transferred. */
 export interface WireTensor {
   readonly type: DataType;
   readonly dims: readonly number[];
   readonly data: unknown;
-}
-
-/** An error as it crosses a worker boundary; `code` keeps its meaning (ZAI_SHAPE → 400…). */
-export interface WireError {
-  readonly name: string;
-  readonly message: string;
-  readonly code?: string;
 }
 
 /** Messages from the main thread to a worker. */
@@ -34,8 +30,15 @@ export type FromWorker =
       readonly id: number;
       readonly outputs: Record<string, WireTensor>;
       readonly inferNs: number;
+      /** A pipeline's step statistics after this run (cumulative, this worker's). */
+      readonly stats?: ServableStats;
     }
-  | { readonly kind: 'error'; readonly id: number; readonly error: WireError };
+  | {
+      readonly kind: 'error';
+      readonly id: number;
+      readonly error: WireError;
+      readonly stats?: ServableStats;
+    };
 
 export function toWire(t: Tensor, transfer: ArrayBuffer[]): WireTensor {
   const d = t.data as { buffer?: unknown; byteOffset?: number; byteLength?: number };
@@ -53,21 +56,4 @@ export function toWire(t: Tensor, transfer: ArrayBuffer[]): WireTensor {
 
 export function fromWire(w: WireTensor): Tensor {
   return new Tensor(w.type, w.data as never, w.dims);
-}
-
-export function wireError(e: unknown): WireError {
-  const err = e as { name?: unknown; message?: unknown; code?: unknown } | null;
-  return {
-    name: typeof err?.name === 'string' ? err.name : 'Error',
-    message: typeof err?.message === 'string' ? err.message : String(e),
-    ...(typeof err?.code === 'string' ? { code: err.code } : {}),
-  };
-}
-
-/** Rebuilds an error from the wire; keeps `code` so the HTTP mapping still works. */
-export function errorFromWire(w: WireError): Error {
-  const e = new Error(w.message) as Error & { code?: string };
-  e.name = w.name;
-  if (w.code) e.code = w.code;
-  return e;
 }

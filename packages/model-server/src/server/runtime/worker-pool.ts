@@ -2,11 +2,14 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { ServableStats } from '@zai/common';
 import type { InferenceSessionOptions } from '@zai/inference-engine';
 import type { Tensor } from '@zai/tensor-core';
 import type { ExecuteResult, Executor, ExecutorInfo } from './executor.js';
+import { PoolStats } from './pool-stats.js';
 import { errorFromWire, type FromWorker, fromWire, type ToWorker, toWire, type WireTensor } from './wire.js';
 import type { WorkerInit } from './worker.js';
+import type { PipelineTarget } from './worker-runner.js';
 
 /**
  * How to start the worker: from the built `server-worker.js` next to the
@@ -26,6 +29,8 @@ function startWorker(init: WorkerInit): Worker {
   return new Worker(boot, { eval: true, workerData: init, execArgv: ['--conditions=@zai/source'] });
 }
 
+const NO_PLUGINS: WorkerInit['plugins'] = { plugins: [], base: '.' };
+
 interface Job {
   readonly id: number;
   resolve(r: ExecuteResult): void;
@@ -37,6 +42,8 @@ interface Slot {
   job: Job | undefined;
 }
 
+const what = (init: WorkerInit): string => `${init.target.kind} worker`;
+
 function spawn(init: WorkerInit): Promise<{ worker: Worker; info: ExecutorInfo }> {
   return new Promise((resolve, reject) => {
     const worker = startWorker(init);
@@ -45,18 +52,20 @@ function spawn(init: WorkerInit): Promise<{ worker: Worker; info: ExecutorInfo }
       reject(e);
     };
     worker.once('error', fail);
-    worker.once('exit', (code) => fail(new Error(`the model worker exited with code ${code} while loading`)));
+    worker.once('exit', (code) =>
+      fail(new Error(`the ${what(init)} exited with code ${code} while loading`)),
+    );
     worker.once('message', (m: FromWorker) => {
       worker.removeAllListeners('error');
       worker.removeAllListeners('exit');
       if (m.kind === 'ready') resolve({ worker, info: m.info });
       else if (m.kind === 'failed') fail(errorFromWire(m.error));
-      else fail(new Error(`unexpected first message '${m.kind}' from the model worker`));
+      else fail(new Error(`unexpected first message '${m.kind}' from the ${what(init)}`));
     });
   });
 }
 
-/** N worker threads, each holding its own session of the same model. */
+/** N worker threads, each holding its own session of the same model (or its own instance of a pipeline). */
 export class WorkerPool implements Executor {
   private readonly slotList: Slot[] = [];
   private readonly waiting: {
@@ -64,6 +73,7 @@ export class WorkerPool implements Executor {
     fetches: readonly string[] | undefined;
     job: Job;
   }[] = [];
+  private readonly stepStats = new PoolStats();
   private nextId = 1;
   private closed = false;
 
@@ -77,13 +87,25 @@ export class WorkerPool implements Executor {
   }
 
   /** Starts `instances` workers; fails (terminating any started) if one fails to load the model. */
-  static async start(
+  static start(
     modelPath: string,
     options: InferenceSessionOptions,
     instances: number,
-    plugins: WorkerInit['plugins'] = { plugins: [], base: '.' },
+    plugins: WorkerInit['plugins'] = NO_PLUGINS,
   ): Promise<WorkerPool> {
-    const init: WorkerInit = { modelPath, options, plugins };
+    return WorkerPool.open({ target: { kind: 'model', modelPath, options }, plugins }, instances);
+  }
+
+  /** Starts `instances` workers, each building the pipeline from its module (plugins loaded first). */
+  static startPipeline(
+    pipeline: Omit<PipelineTarget, 'kind'>,
+    instances: number,
+    plugins: WorkerInit['plugins'] = NO_PLUGINS,
+  ): Promise<WorkerPool> {
+    return WorkerPool.open({ target: { kind: 'pipeline', ...pipeline }, plugins }, instances);
+  }
+
+  private static async open(init: WorkerInit, instances: number): Promise<WorkerPool> {
     const started = await Promise.allSettled(Array.from({ length: instances }, () => spawn(init)));
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) {
@@ -105,6 +127,7 @@ export class WorkerPool implements Executor {
       const job = slot.job;
       if (!job || (m.kind !== 'result' && m.kind !== 'error') || m.id !== job.id) return;
       slot.job = undefined;
+      this.stepStats.update(slot, m.stats);
       if (m.kind === 'result') {
         const outputs: Record<string, Tensor> = {};
         for (const [name, w] of Object.entries(m.outputs)) outputs[name] = fromWire(w);
@@ -113,7 +136,7 @@ export class WorkerPool implements Executor {
       this.pump();
     });
     worker.on('error', (e) => this.lost(slot, e));
-    worker.on('exit', (code) => this.lost(slot, new Error(`the model worker exited with code ${code}`)));
+    worker.on('exit', (code) => this.lost(slot, new Error(`exited with code ${code}`)));
   }
 
   /** A worker died: fail its run, and start a replacement so the pool keeps its size. */
@@ -121,7 +144,8 @@ export class WorkerPool implements Executor {
     const i = this.slotList.indexOf(slot);
     if (i < 0) return;
     this.slotList.splice(i, 1);
-    slot.job?.reject(new Error(`the model worker failed: ${e.message}`));
+    this.stepStats.retire(slot);
+    slot.job?.reject(new Error(`the ${what(this.init)} failed: ${e.message}`));
     slot.job = undefined;
     if (this.closed) return;
     spawn(this.init).then(
@@ -165,6 +189,11 @@ export class WorkerPool implements Executor {
         slot.worker.postMessage(msg);
       }
     }
+  }
+
+  /** A pipeline's step statistics, summed over its workers (as of their last answers). */
+  stats(): ServableStats | undefined {
+    return this.stepStats.snapshot();
   }
 
   /** Lets running jobs finish, then ends every worker (releasing its session). */

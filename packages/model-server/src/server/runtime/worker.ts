@@ -1,17 +1,17 @@
-// Worker-thread entry: holds one inference session and runs requests posted
-// to it, so a long run never blocks the server's event loop.
+// Worker-thread entry: holds one inference session (or one pipeline) and runs
+// requests posted to it, so a long run never blocks the server's event loop.
 import { parentPort, workerData } from 'node:worker_threads';
-import { defaultRegistry, InferenceSession, type InferenceSessionOptions } from '@zai/inference-engine';
+import { defaultRegistry } from '@zai/inference-engine';
 import type { Tensor } from '@zai/tensor-core';
 import { applyPlugin, loadPlugins } from '../../config/modules.js';
 import type { ModuleRef } from '../../config/schema.js';
-import { tensorOutputs } from './executor.js';
-import { type FromWorker, fromWire, type ToWorker, toWire, wireError } from './wire.js';
+import { type FromWorker, fromWire, type ToWorker, toWire, type WireTensor, wireError } from './wire.js';
+import { openRunner, type Runner, type WorkerTarget } from './worker-runner.js';
 
 export interface WorkerInit {
-  readonly modelPath: string;
-  readonly options: InferenceSessionOptions;
-  /** Plugin modules to load (registering their operators) before opening the session. */
+  /** What the worker opens: a model file, or a pipeline module. */
+  readonly target: WorkerTarget;
+  /** Plugin modules to load (registering their operators) before opening it. */
   readonly plugins: { readonly plugins: readonly (string | ModuleRef)[]; readonly base: string };
 }
 
@@ -29,51 +29,52 @@ function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
 }
 
 async function main(): Promise<void> {
-  let session: LoadedSession;
+  let runner: Runner;
   try {
     for (const { plugin, options } of await loadPlugins(init.plugins.plugins, init.plugins.base)) {
       await applyPlugin(plugin, { registry: defaultRegistry, options });
     }
-    session = await InferenceSession.create(init.modelPath, init.options);
+    runner = await openRunner(init.target);
   } catch (e) {
     post({ kind: 'failed', error: wireError(e) });
     return;
   }
-  const providers = (session as { executionProviders?: readonly string[] }).executionProviders;
-  post({
-    kind: 'ready',
-    info: {
-      backend: session.backend,
-      executionProviders: providers ?? ['cpu'],
-      inputs: session.inputMetadata,
-      outputs: session.outputMetadata,
-    },
-  });
+  post({ kind: 'ready', info: runner.info });
   let running: Promise<unknown> = Promise.resolve();
   port!.on('message', (msg: ToWorker) => {
     if (msg.kind === 'close') {
-      void running.then(() => session.release().catch(() => undefined)).then(() => port!.close());
+      void running.then(() => runner.close().catch(() => undefined)).then(() => port!.close());
       return;
     }
-    running = run(session, msg);
+    running = run(runner, msg);
   });
 }
 
-type LoadedSession = Awaited<ReturnType<typeof InferenceSession.create>>;
+/** A pipeline's step statistics, sent with each answer so /metrics reads them on the main thread. */
+function statsOf(runner: Runner) {
+  try {
+    return runner.stats();
+  } catch {
+    return undefined;
+  }
+}
 
-async function run(session: LoadedSession, msg: Extract<ToWorker, { kind: 'run' }>): Promise<void> {
+async function run(runner: Runner, msg: Extract<ToWorker, { kind: 'run' }>): Promise<void> {
   try {
     const feeds: Record<string, Tensor> = {};
     for (const [name, w] of Object.entries(msg.feeds)) feeds[name] = fromWire(w);
-    const t0 = process.hrtime.bigint();
-    const results = await session.run(feeds, msg.fetches ? { fetches: msg.fetches } : {});
-    const inferNs = Number(process.hrtime.bigint() - t0);
+    const { outputs, inferNs } = await runner.run(feeds, msg.fetches);
     const transfer: ArrayBuffer[] = [];
-    const outputs: Record<string, ReturnType<typeof toWire>> = {};
-    for (const [name, t] of Object.entries(tensorOutputs(results))) outputs[name] = toWire(t, transfer);
-    post({ kind: 'result', id: msg.id, outputs, inferNs }, transfer);
+    const wire: Record<string, WireTensor> = {};
+    for (const [name, t] of Object.entries(outputs)) wire[name] = toWire(t, transfer);
+    const stats = statsOf(runner);
+    post(
+      { kind: 'result', id: msg.id, outputs: wire, inferNs, ...(stats ? { stats } : {}) },
+      runner.transferOutputs ? transfer : [],
+    );
   } catch (e) {
-    post({ kind: 'error', id: msg.id, error: wireError(e) });
+    const stats = statsOf(runner);
+    post({ kind: 'error', id: msg.id, error: wireError(e), ...(stats ? { stats } : {}) });
   }
 }
 

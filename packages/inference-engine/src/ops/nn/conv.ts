@@ -2,6 +2,8 @@ import { ShapeError, TypeMismatchError } from '@zai/common';
 import { allocate, Tensor } from '@zai/tensor-core';
 import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
 import { floatData, floatTensor, isFloat } from '../util/float-io.js';
+import { depthwiseApplies, depthwiseConv } from './conv-depthwise.js';
+import { type ConvScratch, convIm2col } from './conv-im2col.js';
 import {
   numbers,
   optionalTensor,
@@ -17,59 +19,10 @@ import {
 import { type FloatArray, sgemm } from './gemm-core.js';
 
 // Conv (1-D/2-D/3-D, groups, dilations, pads/auto_pad) as im2col + the GEMM
-// core, with the input used directly as the column matrix for 1x1 stride-1
-// unpadded kernels. ConvInteger and QLinearConv run the same code in float64
+// core (conv-im2col.ts), with the input used directly as the column matrix
+// for 1x1 stride-1 unpadded kernels and a direct loop for 1-D/2-D depthwise
+// kernels (conv-depthwise.ts); a bias initializes the GEMM output. ConvInteger and QLinearConv run the same code in float64
 // on zero-point-centered values, where 8-bit products sum exactly.
-
-/**
- * Unrolls channels [0, Cg) of X (at xOff, 3-D spatial window `w`) into
- * col: one row per (c, kd, kh, kw), one column per output position.
- */
-export function im2col(X: FloatArray, xOff: number, Cg: number, w: Window, col: FloatArray): void {
-  const [ID, IH, IW] = w.inDims as [number, number, number];
-  const [KD, KH, KW] = w.kernel as [number, number, number];
-  const [OD, OH, OW] = w.outDims as [number, number, number];
-  const [sd, sh, sw] = w.strides as [number, number, number];
-  const [dd, dh, dw] = w.dilations as [number, number, number];
-  const [pd, ph, pw] = w.padsBegin as [number, number, number];
-  let o = 0;
-  for (let c = 0; c < Cg; c++) {
-    const xc = xOff + c * ID * IH * IW;
-    for (let kd = 0; kd < KD; kd++) {
-      for (let kh = 0; kh < KH; kh++) {
-        for (let kw = 0; kw < KW; kw++) {
-          const iw0 = kw * dw - pw;
-          // Output columns whose input column lies inside [0, IW).
-          const lo = Math.min(OW, Math.max(0, Math.ceil(-iw0 / sw)));
-          const hi = Math.max(lo, Math.min(OW, Math.ceil((IW - iw0) / sw)));
-          for (let od = 0; od < OD; od++) {
-            const id = od * sd - pd + kd * dd;
-            if (id < 0 || id >= ID) {
-              col.fill(0, o, o + OH * OW);
-              o += OH * OW;
-              continue;
-            }
-            for (let oh = 0; oh < OH; oh++) {
-              const ih = oh * sh - ph + kh * dh;
-              if (ih < 0 || ih >= IH) {
-                col.fill(0, o, o + OW);
-                o += OW;
-                continue;
-              }
-              const base = xc + (id * IH + ih) * IW + iw0;
-              let ow = 0;
-              for (; ow < lo; ow++) col[o + ow] = 0;
-              if (sw === 1) for (; ow < hi; ow++) col[o + ow] = X[base + ow]!;
-              else for (; ow < hi; ow++) col[o + ow] = X[base + ow * sw]!;
-              for (; ow < OW; ow++) col[o + ow] = 0;
-              o += OW;
-            }
-          }
-        }
-      }
-    }
-  }
-}
 
 export interface ConvPlan {
   readonly N: number;
@@ -110,47 +63,53 @@ export function planConv(
   return { N, C, M, group, window, outDims: [N, M, ...window.outDims] };
 }
 
-/** Runs a planned convolution: out (N x M x out spatial) = conv(X, W) (+ per-channel bias). */
+/**
+ * Runs a planned convolution: out (N x M x out spatial) = conv(X, W) (+ per-channel bias).
+ * `scratch` keeps the im2col buffer between runs of one kernel.
+ */
 export function convolve(
   plan: ConvPlan,
   X: FloatArray,
   W: FloatArray,
   bias: ArrayLike<number> | undefined,
   out: FloatArray,
+  scratch?: ConvScratch,
 ): void {
   const { N, C, M, group } = plan;
   const w3 = to3d(plan.window);
+  const Cg = C / group;
+  if (Cg === 1 && depthwiseApplies(w3)) {
+    depthwiseConv(N, C, M, X, W, bias, out, w3);
+    return;
+  }
   const inSize = product(w3.inDims);
   const outSize = product(w3.outDims);
-  const Cg = C / group;
-  const Mg = M / group;
-  const Kg = Cg * product(w3.kernel);
+  if (bias) {
+    // The GEMMs accumulate onto the bias (beta = 1).
+    for (let n = 0; n < N; n++) {
+      for (let m = 0; m < M; m++) {
+        const o = (n * M + m) * outSize;
+        out.fill(bias[m]!, o, o + outSize);
+      }
+    }
+  }
+  const beta = bias ? 1 : 0;
   const pointwise =
-    Kg === Cg && w3.strides.every((s) => s === 1) && w3.padsBegin.every((p) => p === 0) && inSize === outSize;
-  const col = pointwise
-    ? undefined
-    : X instanceof Float64Array
-      ? new Float64Array(Kg * outSize)
-      : new Float32Array(Kg * outSize);
+    product(w3.kernel) === 1 &&
+    w3.strides.every((s) => s === 1) &&
+    w3.padsBegin.every((p) => p === 0) &&
+    inSize === outSize;
+  if (!pointwise) {
+    convIm2col(N, C, M, group, w3, X, W, beta, out, scratch);
+    return;
+  }
+  // 1x1, stride 1, unpadded: X itself is the column matrix.
+  const Mg = M / group;
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < group; g++) {
       const xOff = (n * C + g * Cg) * inSize;
       const yOff = (n * M + g * Mg) * outSize;
-      if (col) {
-        im2col(X, xOff, Cg, w3, col);
-        sgemm(Mg, outSize, Kg, 1, W, g * Mg * Kg, false, col, 0, false, 0, out, yOff);
-      } else {
-        sgemm(Mg, outSize, Kg, 1, W, g * Mg * Kg, false, X, xOff, false, 0, out, yOff);
-      }
-    }
-  }
-  if (bias) {
-    for (let n = 0; n < N; n++) {
-      for (let m = 0; m < M; m++) {
-        const b = bias[m]!;
-        const o = (n * M + m) * outSize;
-        for (let i = 0; i < outSize; i++) out[o + i] = out[o + i]! + b;
-      }
+      sgemm(Mg, outSize, Cg, 1, W, g * Mg * Cg, false, X, xOff, false, beta, out, yOff);
     }
   }
 }
@@ -158,6 +117,7 @@ export function convolve(
 function createConv(ctx: KernelContext): Kernel {
   const attrs = parseWindowAttrs(ctx);
   const group = ctx.int('group', 1);
+  const scratch: ConvScratch = {};
   return (inputs) => {
     const x = tensorInput(inputs, 0, 'Conv', 'X');
     const w = tensorInput(inputs, 1, 'Conv', 'W');
@@ -173,7 +133,7 @@ function createConv(ctx: KernelContext): Kernel {
       x.type === 'float64'
         ? new Float64Array(product(plan.outDims))
         : new Float32Array(product(plan.outDims));
-    convolve(plan, floatData(x), floatData(w), b ? floatData(b) : undefined, out);
+    convolve(plan, floatData(x), floatData(w), b ? floatData(b) : undefined, out, scratch);
     return [floatTensor(x.type, out, plan.outDims)];
   };
 }

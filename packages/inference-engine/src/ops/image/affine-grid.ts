@@ -1,5 +1,6 @@
 import { ShapeError, TypeMismatchError } from '@zai/common';
-import { defineOp, type Kernel, type KernelContext, type OperatorDef } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type OperatorDef, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatBuffer, floatTensor } from '../util/float-io.js';
 import { floatValues, intValues, tensorAt } from './common.js';
 
@@ -73,4 +74,27 @@ function affineGrid(ctx: KernelContext): Kernel {
   };
 }
 
-export const AFFINE_GRID_OPS: readonly OperatorDef[] = [defineOp('AffineGrid', '20+', affineGrid)];
+/** size [N, C, (D,) H, W] gives a grid [N, (D,) H, W, 2 or 3] of theta's type. */
+const affineGridShape: ShapeFn = (ctx) => {
+  const elem = ctx.elemType(0);
+  if (!elem) return [null];
+  const v = ctx.value(1);
+  if (v) {
+    const size = intValues(v, 'AffineGrid', 'size');
+    return [tensorType(elem, [size[0]!, ...size.slice(2), size.length - 2])];
+  }
+  const n = ctx.shape(1)?.[0];
+  if (typeof n !== 'number') return [tensorType(elem)];
+  const theta = ctx.shape(0);
+  return [
+    tensorType(elem, [
+      theta?.[0] ?? ctx.unknownDim(),
+      ...Array.from({ length: n - 2 }, () => ctx.unknownDim()),
+      n - 2,
+    ]),
+  ];
+};
+
+export const AFFINE_GRID_OPS: readonly OperatorDef[] = [
+  defineOp('AffineGrid', '20+', affineGrid, '', affineGridShape),
+];

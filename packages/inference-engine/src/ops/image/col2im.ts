@@ -1,6 +1,7 @@
 import { InvalidArgumentError, ShapeError, TypeMismatchError } from '@zai/common';
 import { Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext, type OperatorDef } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type OperatorDef, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatData, floatTensor, isFloat } from '../util/float-io.js';
 import { floatToIntStorage, intValues, isNumeric, numericAsFloat, tensorAt } from './common.js';
 
@@ -100,4 +101,21 @@ function col2im(ctx: KernelContext): Kernel {
   };
 }
 
-export const COL2IM_OPS: readonly OperatorDef[] = [defineOp('Col2Im', '18+', col2im)];
+/** [N, C, ...image_shape] with C = input dim 1 / prod(block_shape). */
+const col2imShape: ShapeFn = (ctx) => {
+  const elem = ctx.elemType(0);
+  if (!elem) return [null];
+  const s = ctx.shape(0);
+  const image = ctx.value(1);
+  const block = ctx.value(2);
+  const n = s?.[0] ?? ctx.unknownDim();
+  const cb = s?.[1];
+  const blockProd = block ? intValues(block, 'Col2Im', 'block_shape').reduce((p, v) => p * v, 1) : undefined;
+  const c = typeof cb === 'number' && blockProd ? cb / blockProd : ctx.unknownDim();
+  if (image) return [tensorType(elem, [n, c, ...intValues(image, 'Col2Im', 'image_shape')])];
+  const k = ctx.shape(1)?.[0];
+  if (typeof k !== 'number') return [tensorType(elem)];
+  return [tensorType(elem, [n, c, ...Array.from({ length: k }, () => ctx.unknownDim())])];
+};
+
+export const COL2IM_OPS: readonly OperatorDef[] = [defineOp('Col2Im', '18+', col2im, '', col2imShape)];

@@ -1,6 +1,7 @@
 import { ShapeError, TypeMismatchError } from '@zai/common';
 import { Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext, type OperatorDef } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type OperatorDef, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatData, floatTensor, isFloat } from '../util/float-io.js';
 import { floatToIntStorage, floatValues, isNumeric, numericAsFloat, tensorAt } from './common.js';
 
@@ -223,4 +224,16 @@ function gridSample(ctx: KernelContext): Kernel {
   };
 }
 
-export const GRID_SAMPLE_OPS: readonly OperatorDef[] = [defineOp('GridSample', '16+', gridSample)];
+/** [N, C, ...grid's spatial dims]: N and C from X, the output's spatial size from the grid. */
+const gridSampleShape: ShapeFn = (ctx) => {
+  const elem = ctx.elemType(0);
+  if (!elem) return [null];
+  const x = ctx.shape(0);
+  const g = ctx.shape(1);
+  if (!x || !g) return [tensorType(elem)];
+  return [tensorType(elem, [x[0] ?? g[0] ?? ctx.unknownDim(), x[1] ?? ctx.unknownDim(), ...g.slice(1, -1)])];
+};
+
+export const GRID_SAMPLE_OPS: readonly OperatorDef[] = [
+  defineOp('GridSample', '16+', gridSample, '', gridSampleShape),
+];

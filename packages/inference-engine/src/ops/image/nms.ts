@@ -1,6 +1,7 @@
 import { ShapeError } from '@zai/common';
 import { Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext, type OperatorDef } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type OperatorDef, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatValues, presentTensor, scalarValue, tensorAt } from './common.js';
 
 // NonMaxSuppression: per batch and class, greedily keeps the highest-scoring
@@ -109,4 +110,7 @@ function nms(ctx: KernelContext): Kernel {
   };
 }
 
-export const NMS_OPS: readonly OperatorDef[] = [defineOp('NonMaxSuppression', '10+', nms)];
+/** [selected, 3] int64 triples; how many are selected depends on the data. */
+const nmsShape: ShapeFn = (ctx) => [tensorType('int64', [ctx.unknownDim(), 3])];
+
+export const NMS_OPS: readonly OperatorDef[] = [defineOp('NonMaxSuppression', '10+', nms, '', nmsShape)];

@@ -1,6 +1,15 @@
+import type { Dim, Shape } from '@zai/common';
 import { InvalidArgumentError, ShapeError } from '@zai/common';
 import type { Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext, type OperatorDef } from '../../kernel.js';
+import {
+  defineOp,
+  type Kernel,
+  type KernelContext,
+  type OperatorDef,
+  type ShapeContext,
+  type ShapeFn,
+} from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatValues, intValues, presentTensor, tensorAt } from './common.js';
 import { resample } from './resample.js';
 import type { CoordMode, InterpMode, NearestMode, ResampleParams } from './resize-core.js';
@@ -187,9 +196,84 @@ function resize11(ctx: KernelContext): Kernel {
   };
 }
 
+// Static shapes: known scales / sizes give the output dims; a scale of 1 keeps
+// a symbolic dim, anything unresolvable is a fresh unknown dim of the same rank.
+
+function scaleDims(ctx: ShapeContext, s: Shape, axes: readonly number[], scales: ArrayLike<number>): Dim[] {
+  const out = s.slice();
+  axes.forEach((a, i) => {
+    const d = s[a];
+    const k = scales[i]!;
+    out[a] = typeof d === 'number' ? Math.floor(d * k) : k === 1 && d != null ? d : ctx.unknownDim();
+  });
+  return out;
+}
+
+/** A constant input's float values; undefined when not known statically. */
+function constFloats(ctx: ShapeContext, i: number, what: string): number[] | undefined {
+  const v = ctx.value(i);
+  return v ? Array.from(floatValues(v, 'Resize', what)) : undefined;
+}
+
+const unknownOnAxes = (ctx: ShapeContext, s: Shape, axes: readonly number[]): Dim[] =>
+  s.map((d, i) => (axes.includes(i) ? ctx.unknownDim() : d));
+
+/** Resize-10 and Upsample: scales from input `at`, or the attribute when `at` is undefined. */
+function legacyShape(at: number | undefined): ShapeFn {
+  return (ctx) => {
+    const elem = ctx.elemType(0);
+    const s = ctx.shape(0);
+    if (!elem) return [null];
+    if (!s) return [tensorType(elem)];
+    const all = [...s.keys()];
+    const scales = at === undefined ? ctx.floats('scales') : constFloats(ctx, at, 'scales');
+    if (!scales || scales.length !== s.length) return [tensorType(elem, unknownOnAxes(ctx, s, all))];
+    return [tensorType(elem, scaleDims(ctx, s, all, scales))];
+  };
+}
+
+const resizeShape: ShapeFn = (ctx) => {
+  const elem = ctx.elemType(0);
+  const s = ctx.shape(0);
+  if (!elem) return [null];
+  if (!s) return [tensorType(elem)];
+  const rank = s.length;
+  const axes = (ctx.opset >= 18 && ctx.has('axes') ? ctx.ints('axes') : [...s.keys()]).map((a) =>
+    a < 0 ? a + rank : a,
+  );
+  const unknown = [tensorType(elem, unknownOnAxes(ctx, s, axes))];
+  const scalesGiven = ctx.hasInput(2) && ctx.shape(2)?.[0] !== 0;
+  if (scalesGiven) {
+    const v = constFloats(ctx, 2, 'scales');
+    if (!v || (v.length === 0 && !ctx.hasInput(3))) return unknown;
+    if (v.length > 0)
+      return v.length === axes.length ? [tensorType(elem, scaleDims(ctx, s, axes, v))] : unknown;
+  }
+  const sizesT = ctx.hasInput(3) ? ctx.value(3) : undefined;
+  if (!sizesT) return unknown;
+  const sizes = intValues(sizesT, 'Resize', 'sizes');
+  if (sizes.length !== axes.length) return unknown;
+  const policy = ctx.opset >= 18 ? ctx.string('keep_aspect_ratio_policy', 'stretch') : 'stretch';
+  const out = s.slice();
+  if (policy === 'stretch') {
+    axes.forEach((a, i) => {
+      out[a] = sizes[i]!;
+    });
+    return [tensorType(elem, out)];
+  }
+  const ins = axes.map((a) => s[a]);
+  if (ins.some((d) => typeof d !== 'number')) return unknown;
+  const ratios = axes.map((_, i) => sizes[i]! / (ins[i] as number));
+  const k = policy === 'not_larger' ? Math.min(...ratios) : Math.max(...ratios);
+  axes.forEach((a, i) => {
+    out[a] = Math.floor(k * (ins[i] as number) + 0.5);
+  });
+  return [tensorType(elem, out)];
+};
+
 export const RESIZE_OPS: readonly OperatorDef[] = [
-  defineOp('Resize', '10', resize10),
-  defineOp('Resize', '11+', resize11),
-  defineOp('Upsample', '7-8', upsample7),
-  defineOp('Upsample', '9+', upsample9),
+  defineOp('Resize', '10', resize10, '', legacyShape(1)),
+  defineOp('Resize', '11+', resize11, '', resizeShape),
+  defineOp('Upsample', '7-8', upsample7, '', legacyShape(undefined)),
+  defineOp('Upsample', '9+', upsample9, '', legacyShape(1)),
 ];

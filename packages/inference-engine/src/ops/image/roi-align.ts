@@ -1,5 +1,6 @@
 import { ShapeError } from '@zai/common';
-import { defineOp, type Kernel, type KernelContext, type OperatorDef } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type OperatorDef, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatBuffer, floatTensor } from '../util/float-io.js';
 import { floatValues, intValues, tensorAt } from './common.js';
 
@@ -142,4 +143,15 @@ function roiAlign(ctx: KernelContext): Kernel {
   };
 }
 
-export const ROI_ALIGN_OPS: readonly OperatorDef[] = [defineOp('RoiAlign', '10+', roiAlign)];
+/** [num_rois, C, output_height, output_width]. */
+const roiAlignShape: ShapeFn = (ctx) => {
+  const elem = ctx.elemType(0);
+  if (!elem) return [null];
+  const rois = ctx.shape(1)?.[0] ?? ctx.shape(2)?.[0] ?? ctx.unknownDim();
+  const c = ctx.shape(0)?.[1] ?? ctx.unknownDim();
+  return [tensorType(elem, [rois, c, ctx.int('output_height', 1), ctx.int('output_width', 1)])];
+};
+
+export const ROI_ALIGN_OPS: readonly OperatorDef[] = [
+  defineOp('RoiAlign', '10+', roiAlign, '', roiAlignShape),
+];

@@ -1,5 +1,6 @@
-import { ShapeError, TypeMismatchError } from '@zai/common';
-import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { type Dim, ShapeError, TypeMismatchError } from '@zai/common';
+import { defineOp, type Kernel, type KernelContext, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatData, floatTensor, isFloat } from '../util/float-io.js';
 import { optionalTensor, parseWindowAttrs, product, tensorInput, to3d, type Window } from './conv-util.js';
 import { type FloatArray, sgemm } from './gemm-core.js';
@@ -150,4 +151,59 @@ function create(ctx: KernelContext): Kernel {
   };
 }
 
-export const CONV_TRANSPOSE_OPS = [defineOp('ConvTranspose', '1+', create)];
+/**
+ * Y is [N, W[1] * group, spatial...]: output_shape when given, input * stride
+ * under SAME auto_pad, else stride * (in - 1) + output_padding + extent - pads.
+ */
+const inferTypes: ShapeFn = (ctx) => {
+  const type = ctx.elemType(0);
+  if (!type) return [null];
+  const x = ctx.shape(0);
+  if (!x) return [tensorType(type)];
+  if (x.length < 3) ctx.fail(`X must have rank >= 3, got ${x.length}`);
+  const n = x.length - 2;
+  const attrs = parseWindowAttrs(ctx);
+  const group = ctx.int('group', 1);
+  const w = ctx.shape(1);
+  const fresh = () => ctx.unknownDim();
+  const Mg = w?.[1];
+  const M: Dim = typeof Mg === 'number' ? Mg * group : group === 1 && Mg != null ? Mg : fresh();
+  const spatial: Dim[] = [];
+  const list = (name: string, fill: number): number[] => {
+    const v = ctx.has(name) ? ctx.ints(name) : new Array<number>(n).fill(fill);
+    if (v.length !== n) ctx.fail(`${name} needs ${n} values, got ${v.length}`);
+    return v;
+  };
+  if (ctx.has('output_shape')) {
+    const shape = ctx.ints('output_shape');
+    const dims = shape.length === n + 2 ? shape.slice(2) : shape;
+    if (dims.length !== n) ctx.fail(`output_shape [${shape.join(',')}] needs ${n} spatial values`);
+    spatial.push(...dims);
+  } else {
+    const strides = list('strides', 1);
+    const dilations = list('dilations', 1);
+    const outPad = list('output_padding', 0);
+    const same = attrs.autoPad === 'SAME_UPPER' || attrs.autoPad === 'SAME_LOWER';
+    const pads = attrs.autoPad === 'NOTSET' && attrs.pads ? attrs.pads : new Array<number>(2 * n).fill(0);
+    if (pads.length !== 2 * n) ctx.fail(`pads needs ${2 * n} values`);
+    for (let i = 0; i < n; i++) {
+      const size = x[i + 2]!;
+      const s = strides[i]!;
+      if (same) {
+        spatial.push(typeof size === 'number' ? size * s : s === 1 ? size : fresh());
+        continue;
+      }
+      const k = w?.[i + 2] ?? attrs.kernelShape?.[i];
+      if (typeof k !== 'number') {
+        spatial.push(fresh());
+        continue;
+      }
+      const rest = outPad[i]! + (k - 1) * dilations[i]! + 1 - pads[i]! - pads[i + n]!;
+      if (typeof size === 'number') spatial.push(s * (size - 1) + rest);
+      else spatial.push(s === 1 && rest === 1 ? size : fresh());
+    }
+  }
+  return [tensorType(type, [x[0]!, M, ...spatial])];
+};
+
+export const CONV_TRANSPOSE_OPS = [defineOp('ConvTranspose', '1+', create, '', inferTypes)];

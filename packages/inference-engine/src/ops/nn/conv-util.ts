@@ -1,6 +1,6 @@
-import { ShapeError, TypeMismatchError } from '@zai/common';
+import { type Dim, ShapeError, TypeMismatchError } from '@zai/common';
 import { isTensor, type Tensor } from '@zai/tensor-core';
-import type { KernelContext, KernelInputs } from '../../kernel.js';
+import type { KernelInputs, NodeView } from '../../kernel.js';
 
 // Window geometry shared by Conv, ConvTranspose and the pooling operators:
 // attributes are parsed once at creation, and the per-run geometry (pads,
@@ -17,7 +17,7 @@ export interface WindowAttrs {
   readonly ceilMode: boolean;
 }
 
-export function parseWindowAttrs(ctx: KernelContext): WindowAttrs {
+export function parseWindowAttrs(ctx: NodeView): WindowAttrs {
   const autoPad = ctx.string('auto_pad', 'NOTSET');
   if (autoPad !== 'NOTSET' && autoPad !== 'SAME_UPPER' && autoPad !== 'SAME_LOWER' && autoPad !== 'VALID') {
     ctx.fail(`auto_pad '${autoPad}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`);
@@ -83,35 +83,71 @@ export function resolveWindow(
   }
   for (let i = 0; i < n; i++) {
     const extent = (kernel[i]! - 1) * dilations[i]! + 1;
-    const s = strides[i]!;
-    const size = inDims[i]!;
-    if (attrs.autoPad === 'SAME_UPPER' || attrs.autoPad === 'SAME_LOWER') {
-      const out = Math.ceil(size / s);
-      const total = Math.max(0, (out - 1) * s + extent - size);
-      const small = Math.floor(total / 2);
-      padsBegin[i] = attrs.autoPad === 'SAME_UPPER' ? small : total - small;
-      padsEnd[i] = total - padsBegin[i]!;
-      outDims[i] = out;
-    } else if (attrs.autoPad === 'VALID') {
-      outDims[i] = Math.max(0, Math.floor((size - extent) / s) + 1);
-    } else {
-      const pb = attrs.pads ? attrs.pads[i]! : 0;
-      const pe = attrs.pads ? attrs.pads[i + n]! : 0;
-      padsBegin[i] = pb;
-      padsEnd[i] = pe;
-      const span = size + pb + pe - extent;
-      let out: number;
-      if (attrs.ceilMode) {
-        out = Math.ceil(span / s) + 1;
-        // A last window starting inside the end padding is dropped.
-        if ((out - 1) * s >= size + pb) out--;
-      } else {
-        out = Math.floor(span / s) + 1;
-      }
-      outDims[i] = Math.max(0, out);
-    }
+    const pads = attrs.pads ? [attrs.pads[i]!, attrs.pads[i + n]!] : [0, 0];
+    [padsBegin[i], padsEnd[i], outDims[i]] = axisWindow(attrs, inDims[i]!, extent, strides[i]!, pads);
   }
   return { inDims: inDims.slice(), kernel: kernel.slice(), strides, dilations, padsBegin, padsEnd, outDims };
+}
+
+/** One axis of a window: [pad begin, pad end, output size] for input `size` and dilated kernel `extent`. */
+function axisWindow(
+  attrs: WindowAttrs,
+  size: number,
+  extent: number,
+  s: number,
+  [pb, pe]: readonly number[],
+): [number, number, number] {
+  if (attrs.autoPad === 'SAME_UPPER' || attrs.autoPad === 'SAME_LOWER') {
+    const out = Math.ceil(size / s);
+    const total = Math.max(0, (out - 1) * s + extent - size);
+    const small = Math.floor(total / 2);
+    const begin = attrs.autoPad === 'SAME_UPPER' ? small : total - small;
+    return [begin, total - begin, out];
+  }
+  if (attrs.autoPad === 'VALID') return [0, 0, Math.max(0, Math.floor((size - extent) / s) + 1)];
+  const span = size + pb! + pe! - extent;
+  let out: number;
+  if (attrs.ceilMode) {
+    out = Math.ceil(span / s) + 1;
+    // A last window starting inside the end padding is dropped.
+    if ((out - 1) * s >= size + pb!) out--;
+  } else {
+    out = Math.floor(span / s) + 1;
+  }
+  return [pb!, pe!, Math.max(0, out)];
+}
+
+/**
+ * Static output sizes of a window over symbolic spatial dims, for shape
+ * inference: exact where the input size and kernel are numbers, the input's
+ * own dim where the window preserves size (stride 1 with SAME padding, or
+ * padding that exactly cancels the kernel extent), else a fresh name.
+ */
+export function windowDims(
+  attrs: WindowAttrs,
+  inDims: readonly Dim[],
+  kernel: readonly Dim[],
+  fresh: () => string,
+): Dim[] {
+  const n = inDims.length;
+  if (kernel.length !== n) throw new ShapeError(`kernel has ${kernel.length} axes, expected ${n}`);
+  const strides = spatialList(attrs.strides, n, 1, 'strides');
+  const dilations = spatialList(attrs.dilations, n, 1, 'dilations');
+  if (attrs.autoPad === 'NOTSET' && attrs.pads && attrs.pads.length !== 2 * n) {
+    throw new ShapeError(`pads has ${attrs.pads.length} values, expected ${2 * n}`);
+  }
+  return inDims.map((size, i) => {
+    const k = kernel[i];
+    const s = strides[i]!;
+    const same = attrs.autoPad === 'SAME_UPPER' || attrs.autoPad === 'SAME_LOWER';
+    if (same && s === 1) return size;
+    if (typeof k !== 'number') return fresh();
+    const extent = (k - 1) * dilations[i]! + 1;
+    const pads = attrs.autoPad === 'NOTSET' && attrs.pads ? [attrs.pads[i]!, attrs.pads[i + n]!] : [0, 0];
+    if (typeof size === 'number') return axisWindow(attrs, size, extent, s, pads)[2];
+    if (s === 1 && !same && pads[0]! + pads[1]! + 1 === extent) return size;
+    return fresh();
+  });
 }
 
 /** The same window padded out to three spatial axes (leading axes of size 1), for 3-D loops. */

@@ -1,6 +1,7 @@
-import { ShapeError, TypeMismatchError } from '@zai/common';
+import { type DataType, type Dim, ShapeError, TypeMismatchError } from '@zai/common';
 import { allocate, Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type ShapeContext, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatData, floatTensor, isFloat } from '../util/float-io.js';
 import { depthwiseApplies, depthwiseConv } from './conv-depthwise.js';
 import { type ConvScratch, convIm2col } from './conv-im2col.js';
@@ -15,6 +16,7 @@ import {
   to3d,
   type Window,
   type WindowAttrs,
+  windowDims,
 } from './conv-util.js';
 import { type FloatArray, sgemm } from './gemm-core.js';
 
@@ -250,8 +252,58 @@ function createQLinearConv(ctx: KernelContext): Kernel {
   };
 }
 
+/**
+ * Shape function of a convolution with X at input `xi` and W at `wi`: Y is
+ * [N, M, spatial...] with M = W's first dim and the spatial sizes from the
+ * window (kernel from W, else from kernel_shape).
+ */
+export function convShape(
+  xi: number,
+  wi: number,
+  elem: (ctx: ShapeContext) => DataType | undefined,
+): ShapeFn {
+  return (ctx) => {
+    const type = elem(ctx);
+    if (!type) return [null];
+    const x = ctx.shape(xi);
+    if (!x) return [tensorType(type)];
+    if (x.length < 3) ctx.fail(`X must have rank >= 3, got ${x.length}`);
+    const w = ctx.shape(wi);
+    const attrs = parseWindowAttrs(ctx);
+    const n = x.length - 2;
+    let kernel: readonly Dim[];
+    if (w) {
+      if (w.length !== x.length) ctx.fail(`W has rank ${w.length}, X has rank ${x.length}`);
+      kernel = w.slice(2).map((d, i) => (typeof d === 'number' ? d : (attrs.kernelShape?.[i] ?? d)));
+    } else {
+      kernel = attrs.kernelShape ?? new Array<Dim>(n).fill(null);
+    }
+    const spatial = windowDims(attrs, x.slice(2), kernel, () => ctx.unknownDim());
+    const M = w?.[0] ?? ctx.unknownDim();
+    return [tensorType(type, [x[0]!, M, ...spatial])];
+  };
+}
+
 export const CONV_OPS = [
-  defineOp('Conv', '1+', createConv),
-  defineOp('ConvInteger', '10+', createConvInteger),
-  defineOp('QLinearConv', '10+', createQLinearConv),
+  defineOp(
+    'Conv',
+    '1+',
+    createConv,
+    '',
+    convShape(0, 1, (ctx) => ctx.elemType(0)),
+  ),
+  defineOp(
+    'ConvInteger',
+    '10+',
+    createConvInteger,
+    '',
+    convShape(0, 1, () => 'int32'),
+  ),
+  defineOp(
+    'QLinearConv',
+    '10+',
+    createQLinearConv,
+    '',
+    convShape(0, 3, (ctx) => ctx.elemType(7)),
+  ),
 ];

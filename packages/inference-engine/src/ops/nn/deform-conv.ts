@@ -1,6 +1,7 @@
 import { ShapeError, TypeMismatchError } from '@zai/common';
 import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
 import { floatData, floatTensor, isFloat } from '../util/float-io.js';
+import { convShape } from './conv.js';
 import { optionalTensor, parseWindowAttrs, resolveWindow, tensorInput } from './conv-util.js';
 import { type FloatArray, sgemm } from './gemm-core.js';
 
@@ -122,4 +123,12 @@ function create(ctx: KernelContext): Kernel {
   };
 }
 
-export const DEFORM_CONV_OPS = [defineOp('DeformConv', '19+', create)];
+export const DEFORM_CONV_OPS = [
+  defineOp(
+    'DeformConv',
+    '19+',
+    create,
+    '',
+    convShape(0, 1, (ctx) => ctx.elemType(0)),
+  ),
+];

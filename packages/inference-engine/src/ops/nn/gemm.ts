@@ -1,6 +1,7 @@
 import { ShapeError, TypeMismatchError } from '@zai/common';
 import { allocate, Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatData, floatTensor, isFloat } from '../util/float-io.js';
 import { optionalTensor, tensorInput } from './conv-util.js';
 import { type FloatArray, type IntArray, igemm, sgemm } from './gemm-core.js';
@@ -100,4 +101,17 @@ function create(ctx: KernelContext): Kernel {
   };
 }
 
-export const GEMM_OPS = [defineOp('Gemm', '1+', create)];
+/** Y is [M, N] of op(A) = A or Aᵀ (transA) and op(B) = B or Bᵀ (transB). */
+const inferTypes: ShapeFn = (ctx) => {
+  const type = ctx.elemType(0);
+  if (!type) return [null];
+  const a = ctx.shape(0);
+  const b = ctx.shape(1);
+  if (!a || !b) return [tensorType(type, [ctx.unknownDim(), ctx.unknownDim()])];
+  if (a.length !== 2 || b.length !== 2) ctx.fail('A and B must be 2-D');
+  const M = ctx.int('transA', 0) !== 0 ? a[1]! : a[0]!;
+  const N = ctx.int('transB', 0) !== 0 ? b[0]! : b[1]!;
+  return [tensorType(type, [M, N])];
+};
+
+export const GEMM_OPS = [defineOp('Gemm', '1+', create, '', inferTypes)];

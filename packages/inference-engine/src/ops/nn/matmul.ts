@@ -1,6 +1,7 @@
-import { ShapeError, TypeMismatchError } from '@zai/common';
+import { type DataType, type Dim, ShapeError, TypeMismatchError } from '@zai/common';
 import { allocate, broadcastShapes, broadcastStrides, Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type ShapeContext, type ShapeFn } from '../../kernel.js';
+import { broadcastSymbolic, tensorType } from '../../shape/dims.js';
 import { floatData, floatTensor, isFloat } from '../util/float-io.js';
 import { numbers, optionalTensor, product, roundEven, tensorInput } from './conv-util.js';
 import { type FloatArray, type IntArray, igemm, sgemm } from './gemm-core.js';
@@ -243,8 +244,52 @@ function createQLinearMatMul(ctx: KernelContext): Kernel {
   };
 }
 
+/**
+ * Numpy matmul shape of A (input `ai`) and B (input `bi`): broadcast batch
+ * dims, then M and N; a 1-D operand's promoted axis is dropped again.
+ */
+function matmulShape(ai: number, bi: number, elem: (ctx: ShapeContext) => DataType | undefined): ShapeFn {
+  return (ctx) => {
+    const type = elem(ctx);
+    if (!type) return [null];
+    const a = ctx.shape(ai);
+    const b = ctx.shape(bi);
+    if (!a || !b) return [tensorType(type)];
+    if (a.length === 0 || b.length === 0) ctx.fail('inputs must have rank >= 1');
+    const fresh = () => ctx.unknownDim();
+    const batch = broadcastSymbolic([a.slice(0, -2), b.slice(0, -2)], fresh);
+    const K = a[a.length - 1];
+    const Kb = b.length === 1 ? b[0] : b[b.length - 2];
+    if (typeof K === 'number' && typeof Kb === 'number' && K !== Kb) {
+      ctx.fail(`inner dimensions differ: ${K} vs ${Kb}`);
+    }
+    const out: Dim[] = [...batch];
+    if (a.length > 1) out.push(a[a.length - 2]!);
+    if (b.length > 1) out.push(b[b.length - 1]!);
+    return [tensorType(type, out)];
+  };
+}
+
 export const MATMUL_OPS = [
-  defineOp('MatMul', '1+', createMatMul),
-  defineOp('MatMulInteger', '10+', createMatMulInteger),
-  defineOp('QLinearMatMul', '10+', createQLinearMatMul),
+  defineOp(
+    'MatMul',
+    '1+',
+    createMatMul,
+    '',
+    matmulShape(0, 1, (ctx) => ctx.elemType(0)),
+  ),
+  defineOp(
+    'MatMulInteger',
+    '10+',
+    createMatMulInteger,
+    '',
+    matmulShape(0, 1, () => 'int32'),
+  ),
+  defineOp(
+    'QLinearMatMul',
+    '10+',
+    createQLinearMatMul,
+    '',
+    matmulShape(0, 3, (ctx) => ctx.elemType(7)),
+  ),
 ];

@@ -1,6 +1,7 @@
 import { ShapeError, TypeMismatchError } from '@zai/common';
 import { allocate, Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatData, floatTensor, isFloat } from '../util/float-io.js';
 import {
   parseWindowAttrs,
@@ -10,6 +11,7 @@ import {
   to3d,
   type Window,
   type WindowAttrs,
+  windowDims,
 } from './conv-util.js';
 
 // MaxPool, AveragePool, LpPool over 1-3 spatial axes. Each axis gets a table
@@ -269,11 +271,34 @@ function createGlobal(op: string, kind: PoolKind) {
   };
 }
 
+/** Pooled shape [N, C, windowed spatial...]; MaxPool's Indices (output 1) share it as int64. */
+const poolShape: ShapeFn = (ctx) => {
+  const type = ctx.elemType(0);
+  if (!type) return [null, null];
+  const x = ctx.shape(0);
+  if (!x) return [tensorType(type), tensorType('int64')];
+  if (x.length < 3) ctx.fail(`X must have rank >= 3, got ${x.length}`);
+  const attrs = parseWindowAttrs(ctx);
+  const kernel = attrs.kernelShape ?? ctx.fail('kernel_shape is required');
+  const shape = [x[0]!, x[1]!, ...windowDims(attrs, x.slice(2), kernel, () => ctx.unknownDim())];
+  return [tensorType(type, shape), tensorType('int64', shape)];
+};
+
+/** Global pools keep N and C and reduce every spatial axis to 1. */
+const globalShape: ShapeFn = (ctx) => {
+  const type = ctx.elemType(0);
+  if (!type) return [null];
+  const x = ctx.shape(0);
+  if (!x) return [tensorType(type)];
+  if (x.length < 3) ctx.fail(`X must have rank >= 3, got ${x.length}`);
+  return [tensorType(type, [x[0]!, x[1]!, ...x.slice(2).map(() => 1)])];
+};
+
 export const POOL_OPS = [
-  defineOp('MaxPool', '1+', createMaxPool),
-  defineOp('AveragePool', '1+', createAveragePool),
-  defineOp('LpPool', '1+', createLpPool),
-  defineOp('GlobalAveragePool', '1+', createGlobal('GlobalAveragePool', 'avg')),
-  defineOp('GlobalMaxPool', '1+', createGlobal('GlobalMaxPool', 'max')),
-  defineOp('GlobalLpPool', '1+', createGlobal('GlobalLpPool', 'lp')),
+  defineOp('MaxPool', '1+', createMaxPool, '', poolShape),
+  defineOp('AveragePool', '1+', createAveragePool, '', (ctx) => poolShape(ctx).slice(0, 1)),
+  defineOp('LpPool', '1+', createLpPool, '', (ctx) => poolShape(ctx).slice(0, 1)),
+  defineOp('GlobalAveragePool', '1+', createGlobal('GlobalAveragePool', 'avg'), '', globalShape),
+  defineOp('GlobalMaxPool', '1+', createGlobal('GlobalMaxPool', 'max'), '', globalShape),
+  defineOp('GlobalLpPool', '1+', createGlobal('GlobalLpPool', 'lp'), '', globalShape),
 ];

@@ -1,5 +1,6 @@
-import { ShapeError, TypeMismatchError } from '@zai/common';
-import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { type Dim, ShapeError, TypeMismatchError } from '@zai/common';
+import { defineOp, type Kernel, type KernelContext, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatBuffer, floatData, floatTensor, isFloat } from '../util/float-io.js';
 import { numbers, optionalTensor, product, tensorInput } from './conv-util.js';
 import type { FloatArray } from './gemm-core.js';
@@ -77,4 +78,34 @@ function placeAtOrigin(src: FloatArray, from: readonly number[], to: readonly nu
   return dst;
 }
 
-export const MAX_UNPOOL_OPS = [defineOp('MaxUnpool', '9+', create)];
+/** Y is the constant output_shape input, else the inverse pooling window of X's spatial dims. */
+const inferTypes: ShapeFn = (ctx) => {
+  const type = ctx.elemType(0);
+  if (!type) return [null];
+  if (ctx.hasInput(2)) {
+    const v = ctx.value(2);
+    if (v) return [tensorType(type, Array.from(numbers(v)))];
+    const len = ctx.shape(2)?.[0];
+    return [
+      tensorType(
+        type,
+        typeof len === 'number' ? Array.from({ length: len }, () => ctx.unknownDim()) : undefined,
+      ),
+    ];
+  }
+  const x = ctx.shape(0);
+  if (!x) return [tensorType(type)];
+  const kernel = ctx.ints('kernel_shape');
+  const n = kernel.length;
+  if (x.length !== n + 2) ctx.fail(`X must have rank ${n + 2}, got ${x.length}`);
+  const strides = ctx.ints('strides', new Array<number>(n).fill(1));
+  const pads = ctx.ints('pads', new Array<number>(2 * n).fill(0));
+  const spatial = x.slice(2).map((d, i): Dim => {
+    const rest = kernel[i]! - pads[i]! - pads[i + n]!;
+    if (typeof d === 'number') return (d - 1) * strides[i]! + rest;
+    return strides[i] === 1 && rest === 1 ? d : ctx.unknownDim();
+  });
+  return [tensorType(type, [x[0]!, x[1]!, ...spatial])];
+};
+
+export const MAX_UNPOOL_OPS = [defineOp('MaxUnpool', '9+', create, '', inferTypes)];

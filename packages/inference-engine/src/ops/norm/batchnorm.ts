@@ -1,6 +1,6 @@
 import { ShapeError } from '@zai/common';
 import type { Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type ShapeFn } from '../../kernel.js';
 import { floatBuffer, floatData, floatTensor } from '../util/float-io.js';
 import { checkSize, floatInput, prod } from './common.js';
 
@@ -124,4 +124,11 @@ function create(ctx: KernelContext): Kernel {
   };
 }
 
-export const BATCH_NORMALIZATION = [defineOp('BatchNormalization', '1+', create)];
+/** Y is shaped like X; running / saved statistics like mean (outputs 1, 3) and var (2, 4). */
+const batchNormShape: ShapeFn = (ctx) => {
+  const types = [ctx.input(0) ?? null];
+  for (let i = 1; i < ctx.outputCount; i++) types.push(ctx.input(i % 2 === 1 ? 3 : 4) ?? null);
+  return types;
+};
+
+export const BATCH_NORMALIZATION = [defineOp('BatchNormalization', '1+', create, '', batchNormShape)];

@@ -1,6 +1,6 @@
 import { type DataType, ShapeError, TypeMismatchError } from '@zai/common';
 import { broadcastStrides, isTensor, type Tensor } from '@zai/tensor-core';
-import type { KernelContext, KernelInputs } from '../../kernel.js';
+import type { KernelInputs, NodeView } from '../../kernel.js';
 import { isFloat } from '../util/float-io.js';
 
 // Helpers shared by the normalization, softmax and loss kernels.
@@ -31,7 +31,7 @@ export function prod(dims: readonly number[], from = 0, to = dims.length): numbe
 }
 
 /** The element type a `stash_type` attribute (a TensorProto data type) names. */
-export function stashType(ctx: KernelContext): DataType {
+export function stashType(ctx: NodeView): DataType {
   const s = ctx.int('stash_type', 1);
   switch (s) {
     case 1:

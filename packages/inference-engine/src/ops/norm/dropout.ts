@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@zai/common';
 import { isTensor, Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatBuffer, floatData, floatTensor } from '../util/float-io.js';
 import { floatInput } from './common.js';
 
@@ -74,4 +75,11 @@ function create(ctx: KernelContext): Kernel {
   };
 }
 
-export const DROPOUT = [defineOp('Dropout', '1+', create)];
+/** Output like the input; the mask has its shape, bool from opset 10 (the input's type before). */
+const dropoutShape: ShapeFn = (ctx) => {
+  const y = ctx.input(0) ?? null;
+  const elem = ctx.opset >= 10 ? 'bool' : ctx.elemType(0);
+  return [y, elem ? tensorType(elem, ctx.shape(0)) : null];
+};
+
+export const DROPOUT = [defineOp('Dropout', '1+', create, '', dropoutShape)];

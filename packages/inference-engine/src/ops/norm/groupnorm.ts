@@ -1,5 +1,6 @@
 import { ShapeError } from '@zai/common';
 import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { sameAsInput } from '../../shape/common.js';
 import { floatBuffer, floatData, floatTensor } from '../util/float-io.js';
 import { checkSize, type FloatArray, floatInput, prod, stashType } from './common.js';
 
@@ -93,6 +94,6 @@ function groupNorm(ctx: KernelContext): Kernel {
 }
 
 export const GROUP_NORMALIZATION = [
-  defineOp('InstanceNormalization', '1+', instanceNorm),
-  defineOp('GroupNormalization', '18+', groupNorm),
+  defineOp('InstanceNormalization', '1+', instanceNorm, '', sameAsInput()),
+  defineOp('GroupNormalization', '18+', groupNorm, '', sameAsInput()),
 ];

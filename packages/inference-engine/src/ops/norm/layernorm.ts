@@ -1,5 +1,6 @@
 import { normalizeAxis } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatBuffer, floatData, floatTensor } from '../util/float-io.js';
 import { floatInput, optionalInput, paramMap, prod, stashType } from './common.js';
 
@@ -102,7 +103,30 @@ function rmsNorm(ctx: KernelContext): Kernel {
   };
 }
 
+/** Y like X; Mean / InvStdDev in the stash type, X's dims with the normalized ones set to 1. */
+const layerNormShape: ShapeFn = (ctx) => {
+  const y = ctx.input(0) ?? null;
+  const s = ctx.shape(0);
+  const stash = stashType(ctx);
+  let stat = tensorType(stash);
+  if (s) {
+    const a = ctx.int('axis', -1);
+    const axis = a < 0 ? a + s.length : a;
+    stat = tensorType(
+      stash,
+      s.map((d, i) => (i < axis ? d : 1)),
+    );
+  }
+  return [y, stat, stat];
+};
+
+/** Y has X's shape and the scale's element type. */
+const rmsNormShape: ShapeFn = (ctx) => {
+  const elem = ctx.elemType(1) ?? ctx.elemType(0);
+  return [elem ? tensorType(elem, ctx.shape(0)) : null];
+};
+
 export const LAYER_NORMALIZATION = [
-  defineOp('LayerNormalization', '17+', layerNorm),
-  defineOp('RMSNormalization', '23+', rmsNorm),
+  defineOp('LayerNormalization', '17+', layerNorm, '', layerNormShape),
+  defineOp('RMSNormalization', '23+', rmsNorm, '', rmsNormShape),
 ];

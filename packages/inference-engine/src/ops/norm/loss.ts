@@ -1,6 +1,7 @@
 import { InvalidArgumentError, ShapeError, TypeMismatchError } from '@zai/common';
 import { isTensor, type Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext, type KernelInputs } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type KernelInputs, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { floatBuffer, floatData, floatTensor } from '../util/float-io.js';
 import { checkSize, type FloatArray, floatInput, optionalInput, prod } from './common.js';
 import { Mode, softmaxInto } from './softmax.js';
@@ -122,7 +123,15 @@ function softmaxCrossEntropy(ctx: KernelContext): Kernel {
   };
 }
 
+/** The loss: the target's shape with reduction 'none', a scalar otherwise; log_prob like the scores. */
+const lossShape: ShapeFn = (ctx) => {
+  const elem = ctx.elemType(0);
+  if (!elem) return [null, null];
+  const shape = ctx.string('reduction', 'mean') === 'none' ? ctx.shape(1) : [];
+  return [tensorType(elem, shape), ctx.input(0) ?? null];
+};
+
 export const LOSSES = [
-  defineOp('NegativeLogLikelihoodLoss', '12+', nllLoss),
-  defineOp('SoftmaxCrossEntropyLoss', '12+', softmaxCrossEntropy),
+  defineOp('NegativeLogLikelihoodLoss', '12+', nllLoss, '', lossShape),
+  defineOp('SoftmaxCrossEntropyLoss', '12+', softmaxCrossEntropy, '', lossShape),
 ];

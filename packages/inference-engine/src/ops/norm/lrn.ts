@@ -1,5 +1,6 @@
 import { ShapeError } from '@zai/common';
 import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { sameAsInput } from '../../shape/common.js';
 import { floatBuffer, floatData, floatTensor } from '../util/float-io.js';
 import { floatInput, prod } from './common.js';
 
@@ -52,4 +53,4 @@ function create(ctx: KernelContext): Kernel {
   };
 }
 
-export const LRN = [defineOp('LRN', '1+', create)];
+export const LRN = [defineOp('LRN', '1+', create, '', sameAsInput())];

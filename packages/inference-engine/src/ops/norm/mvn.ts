@@ -1,6 +1,7 @@
 import { ShapeError } from '@zai/common';
 import { normalizeAxis } from '@zai/tensor-core';
 import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { sameAsInput } from '../../shape/common.js';
 import { floatBuffer, floatData, floatTensor } from '../util/float-io.js';
 import { floatInput, prod } from './common.js';
 
@@ -109,6 +110,6 @@ function lpNorm(ctx: KernelContext): Kernel {
 }
 
 export const MVN = [
-  defineOp('MeanVarianceNormalization', '9+', mvn),
-  defineOp('LpNormalization', '1+', lpNorm),
+  defineOp('MeanVarianceNormalization', '9+', mvn, '', sameAsInput()),
+  defineOp('LpNormalization', '1+', lpNorm, '', sameAsInput()),
 ];

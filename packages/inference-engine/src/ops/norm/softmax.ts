@@ -1,6 +1,7 @@
 import { ShapeError } from '@zai/common';
 import { normalizeAxis } from '@zai/tensor-core';
 import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { sameAsInput } from '../../shape/common.js';
 import { floatBuffer, floatData, floatTensor } from '../util/float-io.js';
 import { type FloatArray, floatInput, prod } from './common.js';
 
@@ -140,7 +141,7 @@ function create(mode: Mode, op: string) {
 }
 
 export const SOFTMAX = [
-  defineOp('Softmax', '1+', create(Mode.Softmax, 'Softmax')),
-  defineOp('LogSoftmax', '1+', create(Mode.LogSoftmax, 'LogSoftmax')),
-  defineOp('Hardmax', '1+', create(Mode.Hardmax, 'Hardmax')),
+  defineOp('Softmax', '1+', create(Mode.Softmax, 'Softmax'), '', sameAsInput()),
+  defineOp('LogSoftmax', '1+', create(Mode.LogSoftmax, 'LogSoftmax'), '', sameAsInput()),
+  defineOp('Hardmax', '1+', create(Mode.Hardmax, 'Hardmax'), '', sameAsInput()),
 ];

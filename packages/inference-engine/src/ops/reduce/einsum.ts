@@ -1,6 +1,7 @@
-import { type DataType, ShapeError, TypeMismatchError } from '@zai/common';
+import { type DataType, type Dim, type Shape, ShapeError, TypeMismatchError } from '@zai/common';
 import { allocate, isTensor, Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext, type OperatorDef } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type OperatorDef, type ShapeFn } from '../../kernel.js';
+import { broadcastSymbolic, tensorType } from '../../shape/dims.js';
 import { floatData, floatTensor, isFloat } from '../util/float-io.js';
 import { isBig, SMALL_INT_TYPES } from './common.js';
 
@@ -231,4 +232,60 @@ function einsumKernel(ctx: KernelContext): Kernel {
   };
 }
 
-export const EINSUM_ROWS: readonly OperatorDef[] = [defineOp('Einsum', '12+', einsumKernel)];
+/** Each letter takes its input dim (a number beats 1 or a name); '...' dims broadcast across inputs. */
+const einsumShape: ShapeFn = (ctx) => {
+  const elem = ctx.elemType(0);
+  if (!elem) return [null];
+  const p = parseEquation(ctx.string('equation'));
+  const shapes: Shape[] = [];
+  for (let k = 0; k < p.terms.length; k++) {
+    const s = ctx.shape(k);
+    if (!s) return [tensorType(elem)];
+    shapes.push(s);
+  }
+  const dims = new Map<number, Dim>();
+  const counts = new Map<number, number>();
+  const ellipses: Shape[] = [];
+  p.terms.forEach((term, k) => {
+    const s = shapes[k]!;
+    const e = s.length - term.filter((l) => l !== ELLIPSIS).length;
+    let a = 0;
+    for (const l of term) {
+      if (l === ELLIPSIS) {
+        ellipses.push(s.slice(a, a + e));
+        a += e;
+        continue;
+      }
+      const d = s[a++] ?? null;
+      const known = dims.get(l);
+      if (
+        known === undefined ||
+        known === 1 ||
+        (typeof known !== 'number' && typeof d === 'number' && d !== 1)
+      )
+        dims.set(l, d);
+      counts.set(l, (counts.get(l) ?? 0) + 1);
+    }
+  });
+  const ell = broadcastSymbolic(ellipses, () => ctx.unknownDim());
+  const labels = p.output ?? [
+    ...(ellipses.length ? [ELLIPSIS] : []),
+    ...[...counts]
+      .filter(([, c]) => c === 1)
+      .map(([l]) => l)
+      .sort((a, b) => a - b),
+  ];
+  const out: Dim[] = [];
+  for (const l of labels) {
+    if (l === ELLIPSIS) out.push(...ell);
+    else out.push(dims.get(l) ?? ctx.unknownDim());
+  }
+  return [
+    tensorType(
+      elem,
+      out.map((d) => d ?? ctx.unknownDim()),
+    ),
+  ];
+};
+
+export const EINSUM_ROWS: readonly OperatorDef[] = [defineOp('Einsum', '12+', einsumKernel, '', einsumShape)];

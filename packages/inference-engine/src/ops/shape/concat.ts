@@ -1,6 +1,8 @@
+import type { Dim } from '@zai/common';
 import { ShapeError, TypeMismatchError } from '@zai/common';
 import { isTensor, sizeOf, type Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { allocElems, copyRun, elems, fmt, fromElems, intValues, optionalAt, tensorAt } from './common.js';
 
 // Concat and Split move whole rows: below the axis, each input (output) is a
@@ -114,4 +116,33 @@ function split(ctx: KernelContext): Kernel {
   };
 }
 
-export const CONCAT_OPS = [defineOp('Concat', '1+', concat), defineOp('Split', '1+', split)];
+/** Each output is the input with the axis dim set to its part: given sizes, num_outputs chunks or equal parts. */
+const splitShape: ShapeFn = (ctx) => {
+  const count = ctx.outputCount;
+  const elem = ctx.elemType(0);
+  const s = ctx.shape(0);
+  if (!elem) return new Array(count).fill(null);
+  if (!s) return new Array(count).fill(tensorType(elem));
+  const r = s.length;
+  const axis = ctx.int('axis', 0);
+  const a = axis < 0 ? axis + r : axis;
+  const splitInput = ctx.opset >= 13 || (ctx.opset < 2 && !ctx.has('split'));
+  let sizes: Dim[] | undefined;
+  if (splitInput && ctx.hasInput(1)) {
+    const v = ctx.value(1);
+    sizes = v ? intValues(v, 'Split split') : undefined;
+  } else if (!splitInput && ctx.has('split')) sizes = ctx.ints('split');
+  else {
+    const d = s[a];
+    const chunked = ctx.opset >= 18 && ctx.has('num_outputs');
+    if (typeof d === 'number') sizes = splitSizes(d, count, undefined, chunked);
+    else if (count === 1) sizes = [d ?? ctx.unknownDim()];
+  }
+  return Array.from({ length: count }, (_, i) => {
+    const dims = s.slice();
+    dims[a] = sizes?.[i] ?? ctx.unknownDim();
+    return tensorType(elem, dims);
+  });
+};
+
+export const CONCAT_OPS = [defineOp('Concat', '1+', concat), defineOp('Split', '1+', split, '', splitShape)];

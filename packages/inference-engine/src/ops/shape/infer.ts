@@ -1,4 +1,4 @@
-import type { DataType, Dim, Shape, ValueType } from '@zai/common';
+import { type DataType, type Dim, dataTypeFromOnnx, type Shape, type ValueType } from '@zai/common';
 import type { Tensor } from '@zai/tensor-core';
 import type { OperatorDef, ShapeContext, ShapeFn } from '../../kernel.js';
 import { broadcastSymbolic, dimProduct, tensorType } from '../../shape/dims.js';
@@ -73,6 +73,18 @@ const squeeze: ShapeFn = (ctx) => {
   const axes = axesOf(ctx, 1, 13);
   if (!s) return out(ctx.elemType(0));
   if (!axes) {
+    if (ctx.opset >= 13 && ctx.hasInput(1)) {
+      // axes given but not known statically: only the output rank is
+      const n = ctx.shape(1)?.[0];
+      const r = typeof n === 'number' ? s.length - n : undefined;
+      if (r === undefined) return out(ctx.elemType(0));
+      const kept = s.filter((d) => d !== 1);
+      if (kept.length === r) return out(ctx.elemType(0), kept);
+      return out(
+        ctx.elemType(0),
+        Array.from({ length: r }, () => ctx.unknownDim()),
+      );
+    }
     if (s.some((d) => typeof d !== 'number')) return out(ctx.elemType(0));
     return out(
       ctx.elemType(0),
@@ -193,6 +205,92 @@ const sameRank: ShapeFn = (ctx) => {
   return out(ctx.elemType(0), s ? s.map(() => ctx.unknownDim()) : undefined);
 };
 
+/** One number from a constant scalar input (any numeric type but 16-bit floats). */
+function scalarOf(ctx: ShapeContext, i: number): number | undefined {
+  const t = ctx.value(i);
+  if (t?.size !== 1 || t.type === 'float16' || t.type === 'bfloat16') return undefined;
+  return ints(t)?.[0];
+}
+
+const range: ShapeFn = (ctx) => {
+  const [s, l, d] = [0, 1, 2].map((i) => scalarOf(ctx, i));
+  const n = s !== undefined && l !== undefined && d ? Math.max(Math.ceil((l - s) / d), 0) : ctx.unknownDim();
+  return out(ctx.elemType(0), [n]);
+};
+
+const oneHot: ShapeFn = (ctx) => {
+  const s = ctx.shape(0);
+  const elem = ctx.elemType(2);
+  if (!s) return out(elem);
+  const a = norm(ctx.int('axis', -1), s.length + 1);
+  const depth = scalarOf(ctx, 1);
+  return out(elem, [
+    ...s.slice(0, a),
+    depth !== undefined ? Math.trunc(depth) : ctx.unknownDim(),
+    ...s.slice(a),
+  ]);
+};
+
+const gatherND: ShapeFn = (ctx) => {
+  const s = ctx.shape(0);
+  const q = ctx.shape(1);
+  const k = q?.[q.length - 1];
+  if (!s || !q || typeof k !== 'number') return out(ctx.elemType(0));
+  const b = ctx.int('batch_dims', 0);
+  return out(ctx.elemType(0), [...q.slice(0, -1), ...s.slice(b + k)]);
+};
+
+/** Kept entries: counted when the condition is constant, else unknown. */
+const compress: ShapeFn = (ctx) => {
+  const s = ctx.shape(0);
+  const cond = ints(ctx.value(1));
+  const hasAxis = ctx.has('axis');
+  if (!s) return out(ctx.elemType(0), hasAxis ? undefined : [ctx.unknownDim()]);
+  const a = hasAxis ? norm(ctx.int('axis'), s.length) : -1;
+  const len = hasAxis ? s[a] : dimProduct(s);
+  let n: Dim = ctx.unknownDim();
+  if (cond && typeof len === 'number') n = cond.slice(0, len).filter((v) => v !== 0).length;
+  if (!hasAxis) return out(ctx.elemType(0), [n]);
+  const dims = s.slice();
+  dims[a] = n;
+  return out(ctx.elemType(0), dims);
+};
+
+/** Y, indices and counts share one data-dependent length; inverse_indices follows the input. */
+const unique: ShapeFn = (ctx) => {
+  const s = ctx.shape(0);
+  const u = ctx.unknownDim();
+  const hasAxis = ctx.has('axis');
+  const a = s && hasAxis ? norm(ctx.int('axis'), s.length) : -1;
+  let y: Shape | undefined = [u];
+  if (hasAxis) y = s ? s.map((d, i) => (i === a ? u : d)) : undefined;
+  const inv = s ? (hasAxis ? s[a] : dimProduct(s)) : undefined;
+  return [
+    ...out(ctx.elemType(0), y),
+    tensorType('int64', [u]),
+    tensorType('int64', [inv ?? ctx.unknownDim()]),
+    tensorType('int64', [u]),
+  ];
+};
+
+const eyeLike: ShapeFn = (ctx) => {
+  const dtype = ctx.has('dtype') ? dataTypeFromOnnx(ctx.int('dtype')) : ctx.elemType(0);
+  return out(dtype, ctx.shape(0));
+};
+
+/** The input with the given axes (all by default) set to the constant target shape. */
+const centerCropPad: ShapeFn = (ctx) => {
+  const s = ctx.shape(0);
+  if (!s) return out(ctx.elemType(0));
+  const target = ints(ctx.value(1));
+  const axes = (ctx.has('axes') ? ctx.ints('axes') : [...s.keys()]).map((a) => norm(a, s.length));
+  const dims = s.slice();
+  axes.forEach((a, i) => {
+    dims[a] = target?.[i] ?? ctx.unknownDim();
+  });
+  return out(ctx.elemType(0), dims);
+};
+
 const SHAPE_FNS: Readonly<Record<string, ShapeFn>> = {
   Identity: same,
   Shape: shapeOf,
@@ -211,17 +309,19 @@ const SHAPE_FNS: Readonly<Record<string, ShapeFn>> = {
   Slice: sameRank,
   Tile: sameRank,
   Pad: sameRank,
-  CenterCropPad: sameRank,
+  CenterCropPad: centerCropPad,
+  Range: range,
+  OneHot: oneHot,
+  GatherND: gatherND,
+  Compress: compress,
+  Unique: unique,
   Trilu: same,
   Scatter: same,
   ScatterElements: same,
   ScatterND: same,
   TensorScatter: same,
   ReverseSequence: same,
-  EyeLike: (ctx) => {
-    const dtype = ctx.has('dtype') ? undefined : ctx.elemType(0);
-    return dtype ? out(dtype, ctx.shape(0)) : [null];
-  },
+  EyeLike: eyeLike,
   NonZero: (ctx) => {
     const s = ctx.shape(0);
     return out('int64', [s ? Math.max(s.length, 1) : ctx.unknownDim(), ctx.unknownDim()]);

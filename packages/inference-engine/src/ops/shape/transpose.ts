@@ -1,6 +1,8 @@
+import type { Dim } from '@zai/common';
 import { ShapeError } from '@zai/common';
 import { stridesOf, type Tensor } from '@zai/tensor-core';
-import { defineOp, type Kernel, type KernelContext } from '../../kernel.js';
+import { defineOp, type Kernel, type KernelContext, type ShapeContext, type ShapeFn } from '../../kernel.js';
+import { tensorType } from '../../shape/dims.js';
 import { allocElems, elems, fmt, fromElems, tensorAt } from './common.js';
 import { copyStrided } from './strided.js';
 
@@ -76,8 +78,35 @@ function spaceToDepth(ctx: KernelContext): Kernel {
   };
 }
 
+/** d * mul / div; a symbolic dim stays only when mul equals div. */
+function scaleDim(ctx: ShapeContext, d: Dim | undefined, mul: number, div: number): Dim {
+  if (typeof d === 'number') return (d * mul) / div;
+  return mul === div && d != null ? d : ctx.unknownDim();
+}
+
+/** DepthToSpace (up = true) and SpaceToDepth: [N, C / b², H * b, W * b] and back. */
+function blockShape(up: boolean): ShapeFn {
+  return (ctx) => {
+    const elem = ctx.elemType(0);
+    if (!elem) return [null];
+    const s = ctx.shape(0);
+    const b = ctx.int('blocksize');
+    if (s?.length !== 4) return [tensorType(elem)];
+    const [n, c, h, w] = s;
+    const bb = b * b;
+    return [
+      tensorType(
+        elem,
+        up
+          ? [n!, scaleDim(ctx, c, 1, bb), scaleDim(ctx, h, b, 1), scaleDim(ctx, w, b, 1)]
+          : [n!, scaleDim(ctx, c, bb, 1), scaleDim(ctx, h, 1, b), scaleDim(ctx, w, 1, b)],
+      ),
+    ];
+  };
+}
+
 export const TRANSPOSE_OPS = [
   defineOp('Transpose', '1+', transpose),
-  defineOp('DepthToSpace', '1+', depthToSpace),
-  defineOp('SpaceToDepth', '1+', spaceToDepth),
+  defineOp('DepthToSpace', '1+', depthToSpace, '', blockShape(true)),
+  defineOp('SpaceToDepth', '1+', spaceToDepth, '', blockShape(false)),
 ];

@@ -2,9 +2,8 @@ import { type DataType, ShapeError } from '@zai/common';
 import { graph, model, node, tensorInfo } from '@zai/onnx-parser';
 import { float16ToNumber, numberToFloat16 } from '@zai/tensor-core';
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry, InferenceSession, inferTypes, Tensor } from '../../src/index.js';
-
-type Attrs = Parameters<typeof node>[3];
+import { defaultRegistry, inferTypes, Tensor } from '../../src/index.js';
+import { type Attrs, runNode } from './run-node.js';
 
 /**
  * Runs one node through a native session. Undefined inputs are omitted
@@ -17,23 +16,12 @@ async function runOp(
   opset = 23,
   outputs: readonly string[] = ['y'],
 ): Promise<Record<string, Tensor>> {
-  const names = inputs.map((t, i) => (t ? `in${i}` : ''));
-  const used = outputs.filter(Boolean);
-  const g = graph({
-    nodes: [node(opType, names, [...outputs], attrs)],
-    inputs: inputs.flatMap((t, i) => (t ? [tensorInfo(`in${i}`, t.type as DataType)] : [])),
-    outputs: used.map((n) => tensorInfo(n, (inputs[0]?.type ?? 'float32') as DataType)),
-  });
-  const s = await InferenceSession.create(model(g, [{ domain: '', version: opset }]), { backend: 'native' });
-  try {
-    const feeds: Record<string, Tensor> = {};
-    inputs.forEach((t, i) => {
-      if (t) feeds[`in${i}`] = t;
-    });
-    return (await s.run(feeds)) as Record<string, Tensor>;
-  } finally {
-    await s.release();
-  }
+  const type = (inputs[0]?.type ?? 'float32') as DataType;
+  return (await runNode(opType, inputs, attrs, {
+    opset,
+    outputs,
+    outputTypes: outputs.map(() => type),
+  })) as Record<string, Tensor>;
 }
 
 const f32 = (values: readonly number[], dims: readonly number[]) =>

@@ -1,9 +1,7 @@
-import { type DataType, ONNX_ELEMENT_TYPE } from '@zai/common';
-import { graph, model, node, tensorInfo } from '@zai/onnx-parser';
+import { ONNX_ELEMENT_TYPE } from '@zai/common';
 import { describe, expect, it } from 'vitest';
-import { InferenceSession, Tensor } from '../../src/index.js';
-
-type Attrs = Parameters<typeof node>[3];
+import { Tensor } from '../../src/index.js';
+import { type Attrs, outputNames, runNodeTensors } from './run-node.js';
 
 /** Runs one node through a native session; undefined inputs are omitted optional inputs. */
 async function runOp(
@@ -13,21 +11,7 @@ async function runOp(
   opset = 25,
   outputs = 1,
 ): Promise<Tensor[]> {
-  const names = inputs.map((t, i) => (t ? `in${i}` : ''));
-  const outNames = Array.from({ length: outputs }, (_, i) => `out${i}`);
-  const g = graph({
-    nodes: [node(opType, names, outNames, attrs)],
-    inputs: inputs.flatMap((t, i) => (t ? [tensorInfo(`in${i}`, t.type as DataType)] : [])),
-    outputs: outNames.map((n) => tensorInfo(n, 'float32')),
-  });
-  const s = await InferenceSession.create(model(g, [{ domain: '', version: opset }]), { backend: 'native' });
-  const feeds: Record<string, Tensor> = {};
-  inputs.forEach((t, i) => {
-    if (t) feeds[`in${i}`] = t;
-  });
-  const r = await s.run(feeds);
-  await s.release();
-  return outNames.map((n) => r[n] as Tensor);
+  return runNodeTensors(opType, inputs, attrs, { opset, outputs: outputNames(outputs) });
 }
 
 const f32 = (values: readonly number[], dims: readonly number[] = [values.length]) =>

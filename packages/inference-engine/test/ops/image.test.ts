@@ -1,10 +1,8 @@
 import { type DataType, InvalidArgumentError, ShapeError } from '@zai/common';
-import { graph, model, node, tensorInfo } from '@zai/onnx-parser';
 import { float16ToNumber, float32ArrayToFloat16 } from '@zai/tensor-core';
 import { describe, expect, it } from 'vitest';
-import { InferenceSession, Tensor } from '../../src/index.js';
-
-type Attrs = Parameters<typeof node>[3];
+import { Tensor } from '../../src/index.js';
+import { type Attrs, runNode } from './run-node.js';
 
 /** Runs one node through a native session; undefined inputs are omitted optional inputs. */
 async function runOp(
@@ -14,22 +12,7 @@ async function runOp(
   opset = 22,
   outType: DataType = 'float32',
 ): Promise<Tensor> {
-  const names = inputs.map((t, i) => (t ? `in${i}` : ''));
-  const g = graph({
-    nodes: [node(opType, names, ['out'], attrs)],
-    inputs: inputs.flatMap((t, i) => (t ? [tensorInfo(`in${i}`, t.type as DataType)] : [])),
-    outputs: [tensorInfo('out', outType)],
-  });
-  const s = await InferenceSession.create(model(g, [{ domain: '', version: opset }]), { backend: 'native' });
-  const feeds: Record<string, Tensor> = {};
-  inputs.forEach((t, i) => {
-    if (t) feeds[`in${i}`] = t;
-  });
-  try {
-    return (await s.run(feeds)).out as Tensor;
-  } finally {
-    await s.release();
-  }
+  return (await runNode(opType, inputs, attrs, { opset, outputTypes: [outType] })).out0 as Tensor;
 }
 
 const f32 = (values: ArrayLike<number>, dims: readonly number[]) =>

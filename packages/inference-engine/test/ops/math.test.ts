@@ -1,11 +1,10 @@
-import { type DataType, ShapeError, TypeMismatchError, ValidationError } from '@zai/common';
+import { ShapeError, TypeMismatchError, ValidationError } from '@zai/common';
 import { graph, model, node, tensorInfo } from '@zai/onnx-parser';
 import { float16ToNumber, numberToFloat16 } from '@zai/tensor-core';
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry, InferenceSession, inferTypes, Tensor } from '../../src/index.js';
+import { defaultRegistry, inferTypes, Tensor } from '../../src/index.js';
 import { erf } from '../../src/ops/math/erf.js';
-
-type Attrs = Parameters<typeof node>[3];
+import { type Attrs, runNode } from './run-node.js';
 
 /** Runs one node through a native session; undefined inputs become omitted ('') optional inputs. */
 async function runOp(
@@ -14,22 +13,7 @@ async function runOp(
   attrs: Attrs = {},
   opset = 22,
 ): Promise<Tensor> {
-  const names = inputs.map((t, i) => (t ? `in${i}` : ''));
-  const g = graph({
-    nodes: [node(opType, names, ['out'], attrs)],
-    inputs: inputs.flatMap((t, i) => (t ? [tensorInfo(`in${i}`, t.type as DataType)] : [])),
-    outputs: [tensorInfo('out', 'float32')],
-  });
-  const s = await InferenceSession.create(model(g, [{ domain: '', version: opset }]), { backend: 'native' });
-  try {
-    const feeds: Record<string, Tensor> = {};
-    inputs.forEach((t, i) => {
-      if (t) feeds[`in${i}`] = t;
-    });
-    return (await s.run(feeds)).out as Tensor;
-  } finally {
-    await s.release();
-  }
+  return (await runNode(opType, inputs, attrs, { opset })).out0 as Tensor;
 }
 
 const f32 = (v: readonly number[], dims: readonly number[] = [v.length]) =>

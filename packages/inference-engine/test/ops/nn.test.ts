@@ -1,10 +1,8 @@
 import { type DataType, ShapeError } from '@zai/common';
-import { graph, model, node, tensorInfo } from '@zai/onnx-parser';
 import { describe, expect, it } from 'vitest';
-import { InferenceSession, Tensor } from '../../src/index.js';
+import { Tensor } from '../../src/index.js';
 import { sgemm } from '../../src/ops/nn/gemm-core.js';
-
-type Attrs = Parameters<typeof node>[3];
+import { type Attrs, outputNames, runNodeTensors } from './run-node.js';
 
 /** Runs one node through a native session; undefined inputs are omitted optional inputs. */
 async function runOp(
@@ -14,24 +12,11 @@ async function runOp(
   opset = 22,
   outTypes: readonly DataType[] = ['float32'],
 ): Promise<Tensor[]> {
-  const names = inputs.map((t, i) => (t ? `in${i}` : ''));
-  const outNames = outTypes.map((_, i) => `out${i}`);
-  const g = graph({
-    nodes: [node(opType, names, outNames, attrs)],
-    inputs: inputs.flatMap((t, i) => (t ? [tensorInfo(`in${i}`, t.type as DataType)] : [])),
-    outputs: outNames.map((n, i) => tensorInfo(n, outTypes[i]!)),
+  return runNodeTensors(opType, inputs, attrs, {
+    opset,
+    outputs: outputNames(outTypes.length),
+    outputTypes: outTypes,
   });
-  const s = await InferenceSession.create(model(g, [{ domain: '', version: opset }]), { backend: 'native' });
-  const feeds: Record<string, Tensor> = {};
-  inputs.forEach((t, i) => {
-    if (t) feeds[`in${i}`] = t;
-  });
-  try {
-    const r = await s.run(feeds);
-    return outNames.map((n) => r[n] as Tensor);
-  } finally {
-    await s.release();
-  }
 }
 
 const f32 = (values: ArrayLike<number>, dims: readonly number[]) =>

@@ -3,8 +3,7 @@ import { graph, model, node, tensorInfo } from '@zai/onnx-parser';
 import { float16ToNumber, numberToFloat16 } from '@zai/tensor-core';
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry, InferenceSession, inferTypes, Tensor } from '../../src/index.js';
-
-type Attrs = Parameters<typeof node>[3];
+import { type Attrs, outputNames, runNodeTensors } from './run-node.js';
 
 /** Runs one node through a native session; undefined inputs are omitted optional inputs ('' names). */
 async function runOp(
@@ -14,22 +13,12 @@ async function runOp(
   outputs = 2,
   opset = 22,
 ): Promise<Tensor[]> {
-  const names = inputs.map((t, i) => (t ? `in${i}` : ''));
-  const outNames = Array.from({ length: outputs }, (_, i) => `out${i}`);
-  const elem = (inputs[0]?.type ?? 'float32') as DataType;
-  const g = graph({
-    nodes: [node(opType, names, outNames, attrs)],
-    inputs: inputs.flatMap((t, i) => (t ? [tensorInfo(`in${i}`, t.type as DataType)] : [])),
-    outputs: outNames.map((n) => tensorInfo(n, elem)),
+  const type = (inputs[0]?.type ?? 'float32') as DataType;
+  return runNodeTensors(opType, inputs, attrs, {
+    opset,
+    outputs: outputNames(outputs),
+    outputTypes: Array(outputs).fill(type),
   });
-  const s = await InferenceSession.create(model(g, [{ domain: '', version: opset }]), { backend: 'native' });
-  const feeds: Record<string, Tensor> = {};
-  inputs.forEach((t, i) => {
-    if (t) feeds[`in${i}`] = t;
-  });
-  const r = await s.run(feeds);
-  await s.release();
-  return outNames.map((n) => r[n] as Tensor);
 }
 
 const f32 = (values: readonly number[], dims: readonly number[]) =>

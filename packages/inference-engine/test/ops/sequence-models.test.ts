@@ -1,10 +1,9 @@
 import type { DataType } from '@zai/common';
-import { type GraphIR, graph, model, node, tensorInfo } from '@zai/onnx-parser';
+import { type GraphIR, graph, node, tensorInfo } from '@zai/onnx-parser';
 import { float16ToNumber, numberToFloat16 } from '@zai/tensor-core';
 import { describe, expect, it } from 'vitest';
-import { InferenceSession, Tensor } from '../../src/index.js';
-
-type Attrs = Parameters<typeof node>[3];
+import { Tensor } from '../../src/index.js';
+import { type Attrs, outputNames, runNodeTensors } from './run-node.js';
 
 const PREVIEW = 'ai.onnx.preview';
 
@@ -16,23 +15,7 @@ async function runOp(
   outputs = 1,
   domain = '',
 ): Promise<Tensor[]> {
-  const names = inputs.map((t, i) => (t ? `in${i}` : ''));
-  const outNames = Array.from({ length: outputs }, (_, i) => `out${i}`);
-  const g = graph({
-    nodes: [node(opType, names, outNames, attrs, '', domain)],
-    inputs: inputs.flatMap((t, i) => (t ? [tensorInfo(`in${i}`, t.type as DataType)] : [])),
-    outputs: outNames.map((n) => tensorInfo(n, 'float32')),
-  });
-  const opsets = [{ domain: '', version: 27 }];
-  if (domain) opsets.push({ domain, version: 1 });
-  const s = await InferenceSession.create(model(g, opsets), { backend: 'native' });
-  const feeds: Record<string, Tensor> = {};
-  inputs.forEach((t, i) => {
-    if (t) feeds[`in${i}`] = t;
-  });
-  const r = await s.run(feeds);
-  await s.release();
-  return outNames.map((n) => r[n] as Tensor);
+  return runNodeTensors(opType, inputs, attrs, { opset: 27, domain, outputs: outputNames(outputs) });
 }
 
 const f32 = (values: readonly number[], dims: readonly number[]) =>

@@ -1,10 +1,7 @@
-import type { DataType } from '@zai/common';
-import { graph, model, node, tensorInfo } from '@zai/onnx-parser';
 import { describe, expect, it } from 'vitest';
-import { InferenceSession, Tensor } from '../../src/index.js';
+import { Tensor } from '../../src/index.js';
 import { complexFFT, RealFFT, realFFT } from '../../src/ops/signal/fft.js';
-
-type Attrs = Parameters<typeof node>[3];
+import { type Attrs, runNode } from './run-node.js';
 
 /** Runs one node through a native session; undefined inputs are omitted optional inputs. */
 async function runOp(
@@ -13,20 +10,7 @@ async function runOp(
   attrs: Attrs = {},
   opset = 20,
 ): Promise<Tensor> {
-  const names = inputs.map((t, i) => (t ? `in${i}` : ''));
-  const g = graph({
-    nodes: [node(opType, names, ['out'], attrs)],
-    inputs: inputs.flatMap((t, i) => (t ? [tensorInfo(`in${i}`, t.type as DataType)] : [])),
-    outputs: [tensorInfo('out', 'float32')],
-  });
-  const s = await InferenceSession.create(model(g, [{ domain: '', version: opset }]), { backend: 'native' });
-  const feeds: Record<string, Tensor> = {};
-  inputs.forEach((t, i) => {
-    if (t) feeds[`in${i}`] = t;
-  });
-  const r = await s.run(feeds);
-  await s.release();
-  return r.out as Tensor;
+  return (await runNode(opType, inputs, attrs, { opset })).out0 as Tensor;
 }
 
 const f32 = (values: readonly number[], dims: readonly number[]) =>

@@ -1,9 +1,8 @@
 import type { DataType } from '@zai/common';
 import { graph, model, node, tensorInfo } from '@zai/onnx-parser';
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry, InferenceSession, inferTypes, Tensor } from '../../src/index.js';
-
-type Attrs = Parameters<typeof node>[3];
+import { defaultRegistry, inferTypes, Tensor } from '../../src/index.js';
+import { type Attrs, outputNames, runNodeTensors } from './run-node.js';
 
 /** Runs one node through a native session; `outTypes` types the outputs. */
 async function runOp(
@@ -13,21 +12,11 @@ async function runOp(
   opset: number,
   outTypes: readonly DataType[],
 ): Promise<Tensor[]> {
-  const names = inputs.map((_, i) => `in${i}`);
-  const outNames = outTypes.map((_, i) => `out${i}`);
-  const g = graph({
-    nodes: [node(opType, names, outNames, attrs)],
-    inputs: inputs.map((t, i) => tensorInfo(`in${i}`, t.type as DataType)),
-    outputs: outNames.map((n, i) => tensorInfo(n, outTypes[i]!)),
+  return runNodeTensors(opType, inputs, attrs, {
+    opset,
+    outputs: outputNames(outTypes.length),
+    outputTypes: outTypes,
   });
-  const s = await InferenceSession.create(model(g, [{ domain: '', version: opset }]), { backend: 'native' });
-  const feeds: Record<string, Tensor> = {};
-  inputs.forEach((t, i) => {
-    feeds[`in${i}`] = t;
-  });
-  const r = await s.run(feeds);
-  await s.release();
-  return outNames.map((n) => r[n] as Tensor);
 }
 
 const str = (values: readonly string[], dims: readonly number[] = [values.length]) =>
